@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release builds of the engine want unchecked arithmetic in their inner loops; debug builds keep the checks.
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "shufflenet-serve",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "shufflenet", targets: ["shufflenet"]),
+        .library(name: "ShuffleNet", targets: ["ShuffleNet"]),
+        .library(name: "ImageDecoding", targets: ["ImageDecoding"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // <png.h> and -lpng16 through pkg-config; nothing else imports C.
+        .systemLibrary(
+            name: "CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
+        // libpng reports errors by longjmp; this shim keeps setjmp/longjmp inside C frames.
+        .target(name: "PNGShim", dependencies: ["CLibPNG"]),
+        .target(name: "ImageDecoding", dependencies: ["PNGShim"]),
+        .target(name: "ShuffleNet", swiftSettings: engineSettings),
+        .executableTarget(
+            name: "shufflenet",
+            dependencies: [
+                "ShuffleNet", "ImageDecoding",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "TestSupport", dependencies: ["ShuffleNet"], path: "Tests/TestSupport"),
+        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "TestSupport"]),
+        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ]
+)

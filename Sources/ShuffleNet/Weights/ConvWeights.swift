@@ -1,0 +1,42 @@
+/// A convolution with its BatchNorm folded in: y = W ∗ x + b, W = γ/√(σ²+ε) · W₀, b = β − μ · γ/√(σ²+ε).
+public struct ConvWeights: Sendable {
+    public let outChannels: Int
+    public let inPerGroup: Int     // input channels seen by each output channel
+    public let groups: Int
+    public let kernel: Int         // 1 or 3
+    public let weight: [Float]     // [outChannels][inPerGroup][kernel][kernel] (PyTorch OIHW)
+    public let bias: [Float]       // [outChannels]
+
+    public static let batchNormEpsilon: Float = 1e-5
+
+    init(outChannels: Int, inPerGroup: Int, groups: Int, kernel: Int, weight: [Float], bias: [Float]) {
+        self.outChannels = outChannels
+        self.inPerGroup = inPerGroup
+        self.groups = groups
+        self.kernel = kernel
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// Folds BN (γ, β, μ, σ²) into the raw conv weight. Computed in Double so folding adds no visible error.
+    static func folding(weight raw: [Float], shape: [Int], groups: Int, gamma: [Float], beta: [Float], mean: [Float], variance: [Float]) -> ConvWeights {
+        let out = shape[0]
+        let perOutput = raw.count / out
+        var weight = raw
+        var bias = [Float](repeating: 0, count: out)
+        for o in 0..<out {
+            let scale = Double(gamma[o]) / (Double(variance[o]) + Double(batchNormEpsilon)).squareRoot()
+            for i in 0..<perOutput { weight[o * perOutput + i] = Float(Double(raw[o * perOutput + i]) * scale) }
+            bias[o] = Float(Double(beta[o]) - Double(mean[o]) * scale)
+        }
+        return ConvWeights(outChannels: out, inPerGroup: shape[1], groups: groups, kernel: shape[2], weight: weight, bias: bias)
+    }
+}
+
+/// The folded weights of one ShuffleNet unit.
+public struct UnitWeights: Sendable {
+    public let spec: UnitSpec
+    public let pointwise1: ConvWeights  // 1×1, in → mid, groups spec.firstPointwiseGroups, then ReLU
+    public let depthwise: ConvWeights   // 3×3, mid → mid, groups mid, stride spec.stride, no ReLU
+    public let pointwise2: ConvWeights  // 1×1, mid → branch, groups g (input is the shuffled depthwise output)
+}

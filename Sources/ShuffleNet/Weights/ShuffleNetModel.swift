@@ -1,0 +1,91 @@
+import Foundation
+
+/// A complete model: architecture, folded weights, preprocessing and class labels — what one
+/// `.safetensors` model file holds. Immutable and shared.
+public final class ShuffleNetModel: Sendable {
+    public let name: String
+    public let weights: ShuffleNetWeights
+    public let preprocessing: Preprocessing
+    public let labels: [ClassLabel]   // empty, or exactly `config.classes` entries
+    public var config: ShuffleNetConfig { weights.config }
+
+    /// Metadata keys in `__metadata__` (all values are JSON text, as safetensors metadata must be strings).
+    public enum MetadataKey {
+        public static let format = "format"              // "shufflenet-v1"
+        public static let name = "name"
+        public static let arch = "arch"                  // ShuffleNetConfig as JSON
+        public static let preprocessing = "preprocessing" // Preprocessing as JSON
+        public static let labels = "labels"              // [{"synset":…, "name":…}]
+    }
+
+    public init(name: String, weights: ShuffleNetWeights, preprocessing: Preprocessing, labels: [ClassLabel]) throws(WeightsError) {
+        guard labels.isEmpty || labels.count == weights.config.classes else {
+            throw .badMetadata(key: MetadataKey.labels, reason: "\(labels.count) labels for \(weights.config.classes) classes")
+        }
+        try preprocessing.validate()
+        guard preprocessing.cropSize == weights.config.inputSize else {
+            throw .badMetadata(key: MetadataKey.preprocessing, reason: "crop_size \(preprocessing.cropSize) differs from the architecture's input size \(weights.config.inputSize)")
+        }
+        self.name = name
+        self.weights = weights
+        self.preprocessing = preprocessing
+        self.labels = labels
+    }
+
+    /// Loads a model file from disk (memory-mapped); `fallbackName` names models whose metadata has none.
+    public static func load(path: String) throws(WeightsError) -> ShuffleNetModel {
+        let file = try MappedFile(path: path)
+        let fallback = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        return try parse(file.bytes, fallbackName: fallback)
+    }
+
+    /// Parses and validates a safetensors model held in memory. Without `arch` metadata the architecture
+    /// is inferred from the tensor shapes; without preprocessing metadata the Megvii recipe is assumed.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, fallbackName: String = "model") throws(WeightsError) -> ShuffleNetModel {
+        let header = try Safetensors.parseHeader(bytes)
+        let entries = Dictionary(header.entries.map { (stripModulePrefix($0.key), $0.value) }, uniquingKeysWith: { a, _ in a })
+        let meta = header.metadata
+
+        let config: ShuffleNetConfig
+        if let arch = meta[MetadataKey.arch] {
+            config = try decodeJSON(ShuffleNetConfig.self, arch, key: MetadataKey.arch)
+        } else {
+            config = try StateDictLayout.inferConfig(shapes: entries.mapValues(\.shape))
+        }
+        let preprocessing = try meta[MetadataKey.preprocessing].map { (text) throws(WeightsError) in
+            try decodeJSON(Preprocessing.self, text, key: MetadataKey.preprocessing)
+        } ?? Preprocessing(cropSize: config.inputSize)
+        let labels = try meta[MetadataKey.labels].map { (text) throws(WeightsError) in
+            try decodeJSON([ClassLabel].self, text, key: MetadataKey.labels)
+        } ?? []
+
+        let weights = try ShuffleNetWeights(config: config) { (name) throws(WeightsError) in
+            guard let entry = entries[name] else { return nil }
+            return (entry.shape, try Safetensors.floats(entry, in: bytes))
+        }
+        return try ShuffleNetModel(name: meta[MetadataKey.name] ?? fallbackName, weights: weights, preprocessing: preprocessing, labels: labels)
+    }
+
+    /// The metadata block a model file carries.
+    public static func metadata(name: String, config: ShuffleNetConfig, preprocessing: Preprocessing, labels: [ClassLabel]) -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) }
+        var meta = [MetadataKey.format: "shufflenet-v1", MetadataKey.name: name,
+                    MetadataKey.arch: json(config), MetadataKey.preprocessing: json(preprocessing)]
+        if !labels.isEmpty { meta[MetadataKey.labels] = json(labels) }
+        return meta
+    }
+
+    static func stripModulePrefix(_ name: String) -> String {
+        name.hasPrefix("module.") ? String(name.dropFirst("module.".count)) : name
+    }
+
+    private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, key: String) throws(WeightsError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        } catch {
+            throw .badMetadata(key: key, reason: "not valid JSON for this field (\(error))")
+        }
+    }
+}

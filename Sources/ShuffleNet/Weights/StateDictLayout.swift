@@ -1,0 +1,75 @@
+/// The PyTorch `state_dict` names and shapes of Megvii's ShuffleNetV1 module for a config.
+/// Conv weights are OIHW: [out, in/groups, kH, kW]; BN tensors are [channels].
+public enum StateDictLayout {
+    public static let bnSuffixes = ["weight", "bias", "running_mean", "running_var"]
+
+    /// Every float tensor the network needs, in module order (num_batches_tracked is optional and ignored).
+    public static func expectedShapes(_ config: ShuffleNetConfig) -> [(name: String, shape: [Int])] {
+        var list: [(String, [Int])] = []
+        func bn(_ prefix: String, _ channels: Int) {
+            for suffix in bnSuffixes { list.append(("\(prefix).\(suffix)", [channels])) }
+        }
+        list.append(("first_conv.0.weight", [config.stem, 3, 3, 3]))
+        bn("first_conv.1", config.stem)
+        for unit in config.units {
+            let p = "features.\(unit.index)"
+            list.append(("\(p).branch_main_1.0.weight", [unit.mid, unit.inChannels / unit.firstPointwiseGroups, 1, 1]))
+            bn("\(p).branch_main_1.1", unit.mid)
+            list.append(("\(p).branch_main_1.3.weight", [unit.mid, 1, 3, 3]))
+            bn("\(p).branch_main_1.4", unit.mid)
+            list.append(("\(p).branch_main_2.0.weight", [unit.branchChannels, unit.mid / unit.groups, 1, 1]))
+            bn("\(p).branch_main_2.1", unit.branchChannels)
+        }
+        list.append(("classifier.0.weight", [config.classes, config.widths.last ?? 0]))
+        return list
+    }
+
+    /// Recovers the architecture from tensor shapes alone (for checkpoints without metadata).
+    /// Stride is read from the channel arithmetic: a stride-1 unit's branch returns its input width,
+    /// a stride-2 unit's branch adds `out − in` channels with mid = out/4.
+    public static func inferConfig(shapes: [String: [Int]], inputSize: Int = 224) throws(WeightsError) -> ShuffleNetConfig {
+        func shape(_ name: String, rank: Int) throws(WeightsError) -> [Int] {
+            guard let s = shapes[name] else { throw .missingTensor(name: name, expectedShape: []) }
+            guard s.count == rank else { throw .architecture("cannot infer the architecture: '\(name)' has rank \(s.count), expected \(rank)") }
+            return s
+        }
+        let stem = try shape("first_conv.0.weight", rank: 4)[0]
+        var unitCount = 0
+        while shapes["features.\(unitCount).branch_main_1.0.weight"] != nil { unitCount += 1 }
+        guard unitCount > 0 else { throw .architecture("cannot infer the architecture: no 'features.N.branch_main_1.0.weight' tensors") }
+
+        var channels = stem
+        var widths: [Int] = [], repeats: [Int] = []
+        var groups: Int? = nil
+        for index in 0..<unitCount {
+            let pw1 = try shape("features.\(index).branch_main_1.0.weight", rank: 4)
+            let pw2 = try shape("features.\(index).branch_main_2.0.weight", rank: 4)
+            let mid = pw1[0], branch = pw2[0]
+            guard pw2[1] > 0, mid % pw2[1] == 0 else {
+                throw .architecture("cannot infer groups: unit \(index) second 1×1 conv has \(pw2[1]) inputs per group for \(mid) channels")
+            }
+            let g = mid / pw2[1]
+            if let known = groups, known != g {
+                throw .architecture("unit \(index) uses \(g) groups but earlier units use \(known)")
+            }
+            groups = g
+            if branch == channels && 4 * mid == channels && index > 0 {
+                repeats[repeats.count - 1] += 1
+            } else if 4 * mid == channels + branch {
+                channels += branch
+                widths.append(channels)
+                repeats.append(1)
+            } else {
+                throw .architecture("unit \(index): mid \(mid) and branch \(branch) fit neither a stride-1 nor a stride-2 unit on \(channels) input channels")
+            }
+        }
+        let classifier = try shape("classifier.0.weight", rank: 2)
+        guard classifier[1] == channels else {
+            throw .unexpectedShape(name: "classifier.0.weight", expected: [classifier[0], channels], found: classifier)
+        }
+        let config = ShuffleNetConfig(groups: groups ?? 1, stem: stem, widths: widths, repeats: repeats,
+                                      classes: classifier[0], inputSize: inputSize)
+        do { try config.validate() } catch { throw .architecture(error.description) }
+        return config
+    }
+}

@@ -1,0 +1,20 @@
+import ShuffleNet
+import TestSupport
+import XCTest
+
+/// The reference forward pass reproduces the independent NumPy implementation's logits.
+final class ReferenceGoldenTests: XCTestCase {
+    static let randomNetworks = ["g1_0.25x", "g2_0.25x", "g3_0.25x", "g4_shallow", "g8_0.25x_10class"]
+
+    func testRandomNetworksMatchReferenceLogits() throws {
+        for name in Self.randomNetworks {
+            let model = try ShuffleNetModel.load(path: try SharedFixtures.path("reference/random/\(name).safetensors"))
+            let golden = try ReferenceIO(path: try SharedFixtures.path("reference/random/\(name).io.safetensors"))
+            let logits = ReferenceNetwork.logits(model.weights, input: golden.input)
+            XCTAssertEqual(logits.count, golden.logits.count, name)
+            let error = ReferenceIO.relativeError(logits, golden.logits)
+            print("\(name): relative logit error \(error)")
+            XCTAssertLessThan(error, 1e-4, "\(name): relative logit error \(error)")
+        }
+    }
+}
