@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import ImageDecoding
+import ShuffleNet
+
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Classify PNG images and print the most probable ImageNet classes."
+    )
+
+    @Option(name: .long, help: "Model file (.safetensors). Default: $SHUFFLENET_MODEL or models/shufflenet_v1_g3_0.5x.safetensors.")
+    var model: String?
+
+    @Option(name: .customLong("top-k"), help: "How many classes to print per image.")
+    var topK: Int = 5
+
+    @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this (judged from the PNG header).")
+    var maxPixels: Int = DecodeLimits().maxPixels
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    @Argument(help: "PNG files to classify.")
+    var images: [String]
+
+    func validate() throws {
+        guard topK >= 1 else { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+        guard !images.isEmpty else { throw ValidationError("name at least one image") }
+    }
+
+    func run() throws {
+        let loaded = try ShuffleNetModel.load(path: model ?? DefaultModel.path)
+        let k = min(topK, loaded.config.classes)
+        var results: [[String: Any]] = []
+        var failures = 0
+        for path in images {
+            do {
+                let bytes = try readFile(path)
+                let image = try PNGDecoder.decodeRGB8(bytes, limits: DecodeLimits(maxPixels: maxPixels))
+                let input = ImagePreprocessor.tensor(rgb: image.pixels, width: image.width, height: image.height, spec: loaded.preprocessing)
+                let probabilities = Classification.softmax(ReferenceNetwork.logits(loaded.weights, input: input))
+                let top = Classification.topK(probabilities, k: k, labels: loaded.labels)
+                if json {
+                    results.append(["image": path, "width": image.width, "height": image.height, "model": loaded.name,
+                                    "predictions": top.map(Self.jsonObject)])
+                } else {
+                    print("\(path) (\(image.width)×\(image.height)) — \(loaded.name)")
+                    for (rank, p) in top.enumerated() {
+                        let name = p.label.map { "\($0.name) (\($0.synset), index \(p.index))" } ?? "class \(p.index)"
+                        print(String(format: "  %d. %@  %.4f", rank + 1, name, p.probability))
+                    }
+                }
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("error: \(path): \(error)\n".utf8))
+                if json { results.append(["image": path, "error": "\(error)"]) }
+            }
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    static func jsonObject(_ p: Prediction) -> [String: Any] {
+        var object: [String: Any] = ["index": p.index, "probability": Double(p.probability)]
+        if let label = p.label {
+            object["synset"] = label.synset
+            object["label"] = label.name
+        }
+        return object
+    }
+
+    private func readFile(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path)")
+        }
+        return [UInt8](data)
+    }
+}

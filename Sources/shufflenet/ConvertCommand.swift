@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import ShuffleNet
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a PyTorch checkpoint (legacy or zip torch.save, or bare safetensors) into a self-describing model file.",
+        discussion: "The architecture is inferred from tensor shapes. Pickles are read by a restricted unpickler that never executes code."
+    )
+
+    @Argument(help: "The checkpoint: .pth/.pth.tar/.pt (PyTorch) or .safetensors without metadata.")
+    var checkpoint: String
+
+    @Option(name: .long, help: "Where to write the model file (.safetensors).")
+    var out: String
+
+    @Option(name: .long, help: "Class labels, one 'nXXXXXXXX name, synonyms' per line, in class order.")
+    var labels: String?
+
+    @Option(name: .long, help: "The model's name (default: the output file's name without extension).")
+    var name: String?
+
+    func run() throws {
+        let source = try MappedFile(path: checkpoint)
+        var classLabels: [ClassLabel] = []
+        if let labels {
+            guard let text = try? String(contentsOfFile: labels, encoding: .utf8) else {
+                throw ValidationError("cannot read the labels file \(labels)")
+            }
+            classLabels = try ClassLabel.parseSynsetList(text)
+        }
+        let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
+        let bytes = try CheckpointConverter.convert(source.bytes, name: modelName, labels: classLabels)
+
+        // Write beside the target, then rename: a reader never sees a half-written model.
+        let temporary = out + ".partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+            throw ValidationError("cannot write \(temporary)")
+        }
+        if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: out)
+
+        let model = try ShuffleNetModel.load(path: out)
+        let cost = Complexity(model.config)
+        print("wrote \(out): \(model.name), \(model.config), \(cost.parameters) parameters, \(String(format: "%.1f", cost.mflops)) MFLOPs, \(model.labels.count) labels")
+    }
+}
