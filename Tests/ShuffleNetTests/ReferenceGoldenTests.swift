@@ -18,3 +18,18 @@ final class ReferenceGoldenTests: XCTestCase {
         }
     }
 }
+
+/// Both pretrained checkpoints, converted from the original .pth.tar, reproduce the reference logits.
+final class PretrainedGoldenTests: XCTestCase {
+    func testPretrainedCheckpointsMatchReferenceLogits() throws {
+        for groups in ["g3", "g8"] {
+            let model = try Checkpoints.pretrained(groups)
+            for image in ["chelsea", "coffee", "astronaut", "motorcycle_left"] {
+                let golden = try ReferenceIO(path: try SharedFixtures.path("reference/\(groups)_0.5x_\(image).io.safetensors"))
+                let logits = ReferenceNetwork.logits(model.weights, input: golden.input)
+                let error = ReferenceIO.relativeError(logits, golden.logits)
+                XCTAssertLessThan(error, 1e-4, "\(groups) \(image): relative logit error \(error)")
+            }
+        }
+    }
+}
