@@ -1,0 +1,120 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Runs the built `shufflenet` binary the way a user would.
+final class CLITests: XCTestCase {
+    /// $SHUFFLENET_BINARY, else the `shufflenet` built beside the test bundle (Linux: the bundle URL is the
+    /// products folder; macOS: the .xctest bundle inside it).
+    static var binary: String {
+        if let custom = ProcessInfo.processInfo.environment["SHUFFLENET_BINARY"], !custom.isEmpty { return custom }
+        let bundle = Bundle(for: CLITests.self).bundleURL
+        let candidates = [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("shufflenet").path }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    nonisolated(unsafe) static var modelDirectory: URL?
+
+    /// Converts both checkpoints once with the CLI itself (this is also the end-to-end `convert` test).
+    func model(_ groups: String) throws -> String {
+        if CLITests.modelDirectory == nil { CLITests.modelDirectory = try Checkpoints.temporaryDirectory() }
+        let path = CLITests.modelDirectory!.appendingPathComponent("shufflenet_v1_\(groups)_0.5x.safetensors").path
+        if !FileManager.default.fileExists(atPath: path) {
+            let result = try runProcess(CLITests.binary, [
+                "convert", try SharedFixtures.path("models/\(Checkpoints.names[groups]!)"), "--out", path,
+                "--labels", try SharedFixtures.path("models/imagenet_synsets.txt"),
+            ])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertTrue(result.stdout.contains("1000 labels"), result.stdout)
+        }
+        return path
+    }
+
+    override class func tearDown() {
+        if let directory = modelDirectory { try? FileManager.default.removeItem(at: directory) }
+        super.tearDown()
+    }
+
+    func testClassifyGivesTheReferenceTopOneForBothCheckpoints() throws {
+        let manifest = try XCTUnwrap(try SharedFixtures.manifest()["pretrained"] as? [[String: Any]])
+        for groups in ["g3", "g8"] {
+            let images = ["chelsea", "coffee", "motorcycle_left"].map { "images/\($0).png" }
+            let paths = try images.map { try SharedFixtures.path($0) }
+            let result = try runProcess(CLITests.binary, ["classify", "--model", try model(groups), "--json", "--top-k", "3"] + paths)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let output = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+            XCTAssertEqual(output.count, 3)
+            for (image, answer) in zip(images, output) {
+                let expected = try XCTUnwrap(manifest.first { ($0["model"] as? String) == Checkpoints.names[groups] && ($0["image"] as? String) == image })
+                let reference = try XCTUnwrap((expected["top5"] as? [[String: Any]])?.first)
+                let top = try XCTUnwrap((answer["predictions"] as? [[String: Any]])?.first)
+                XCTAssertEqual((answer["predictions"] as? [Any])?.count, 3)
+                XCTAssertEqual(top["label"] as? String, reference["label"] as? String, "\(groups) \(image)")
+                XCTAssertEqual(top["index"] as? Int, reference["index"] as? Int, "\(groups) \(image)")
+                XCTAssertEqual(top["synset"] as? String, reference["synset"] as? String, "\(groups) \(image)")
+                let p = try XCTUnwrap(top["probability"] as? Double), q = try XCTUnwrap(reference["probability"] as? Double)
+                XCTAssertEqual(p, q, accuracy: 0.05, "\(groups) \(image)")
+            }
+        }
+    }
+
+    func testClassifyTextOutputAndFailures() throws {
+        let model = try model("g3")
+        let text = try runProcess(CLITests.binary, ["classify", "--model", model, "--top-k", "2", try SharedFixtures.path("images/chelsea.png")])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("1. Egyptian cat (n02124075, index 285)"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("2. tiger cat"), text.stdout)
+
+        let jpeg = try runProcess(CLITests.binary, ["classify", "--model", model, try SharedFixtures.path("images/rocket.jpg")])
+        XCTAssertEqual(jpeg.status, 1)
+        XCTAssertTrue(jpeg.stderr.contains("not a PNG: the data looks like a JPEG image"), jpeg.stderr)
+
+        let bounds = try runProcess(CLITests.binary, ["classify", "--model", model, "--top-k", "0", "x.png"])
+        XCTAssertNotEqual(bounds.status, 0)
+        XCTAssertTrue(bounds.stderr.contains("--top-k must be at least 1"), bounds.stderr)
+
+        let missingModel = try runProcess(CLITests.binary, ["classify", "--model", "/nonexistent.safetensors", "x.png"])
+        XCTAssertNotEqual(missingModel.status, 0)
+        XCTAssertTrue(missingModel.stderr.contains("cannot read /nonexistent.safetensors"), missingModel.stderr)
+    }
+
+    func testConvertRefusesBrokenCheckpointsWithAClearMessage() throws {
+        let directory = try Checkpoints.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let original = try SharedFixtures.data("models/shufflenetv1_g8_0.5x.pth.tar")
+        let cases: [(String, [UInt8], String)] = [
+            ("truncated.pth", Array(original.prefix(original.count / 2)), "truncated"),
+            ("empty.pth", [], "empty"),
+            ("text.pth", Array("not a checkpoint at all".utf8), "unrecognised format"),
+        ]
+        for (name, bytes, expected) in cases {
+            let path = directory.appendingPathComponent(name).path
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            let out = directory.appendingPathComponent(name + ".safetensors").path
+            let result = try runProcess(CLITests.binary, ["convert", path, "--out", out])
+            XCTAssertNotEqual(result.status, 0, name)
+            XCTAssertTrue(result.stderr.contains(expected), "\(name): \(result.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(name): no output on failure")
+        }
+    }
+
+    func testInfoPrintsThePaperTableAndModelFacts() throws {
+        let table = try runProcess(CLITests.binary, ["info", "--paper-table"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("137.5"), table.stdout)
+        XCTAssertEqual(table.stdout.split(separator: "\n").count, 2 + 9)
+
+        let preset = try runProcess(CLITests.binary, ["info", "--preset", "megvii-1x-g3", "--json"])
+        let facts = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(preset.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(facts["parameters"] as? Int, 1_864_728)
+        XCTAssertEqual(facts["widths"] as? [Int], [240, 480, 960])
+
+        let model = try runProcess(CLITests.binary, ["info", "--model", try model("g8")])
+        XCTAssertTrue(model.stdout.contains("g8 stem 16 widths 192/384/768"), model.stdout)
+        XCTAssertTrue(model.stdout.contains("40.47 MFLOPs"), model.stdout)
+
+        let invalid = try runProcess(CLITests.binary, ["info", "--preset", "paper-0.25x-g8"])
+        XCTAssertNotEqual(invalid.status, 0)
+        XCTAssertTrue(invalid.stderr.contains("must divide by g = 8"), invalid.stderr)
+    }
+}

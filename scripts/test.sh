@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: system packages, build, every test target.
+# Tests that need ../shared (weights, photos, references) skip when it is absent, and fail if CI is set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup-system.sh
+
+if [ -n "${CI:-}" ] && [ ! -d "${SHUFFLENET_SHARED_DIR:-../shared}" ]; then
+    echo "test: CI is set but the shared fixtures folder ${SHUFFLENET_SHARED_DIR:-../shared} is missing" >&2
+    exit 1
+fi
+
+swift build --build-tests
+swift test --skip-build
