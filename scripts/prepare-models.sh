@@ -6,6 +6,7 @@
 # commit). Every checkpoint and the labels list are verified against a pinned sha256 before use.
 # Usage: scripts/prepare-models.sh [path/to/shufflenet]   (default: the release build)
 set -euo pipefail
+shopt -s inherit_errexit  # failures inside $(locate …) must stop the script
 cd "$(dirname "$0")/.."
 
 binary="${1:-.build/release/shufflenet}"
@@ -39,7 +40,10 @@ locate() { # name url sha
     mkdir -p "$cache_dir"
     if [ ! -f "$cache_dir/$name" ]; then
         echo "prepare-models: downloading $url" >&2
-        curl --fail --location --silent --show-error --retry 3 -o "$cache_dir/$name.partial" "$url"
+        if ! curl --fail --location --silent --show-error --retry 3 -o "$cache_dir/$name.partial" "$url"; then
+            echo "prepare-models: cannot download $name from $url; put it in \$SHUFFLENET_CHECKPOINTS_DIR (or set SHUFFLENET_LABELS for the labels)" >&2
+            exit 1
+        fi
         mv "$cache_dir/$name.partial" "$cache_dir/$name"
     fi
     verify "$cache_dir/$name" "$digest"
