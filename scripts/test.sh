@@ -12,4 +12,4 @@ if [ -n "${CI:-}" ] && [ ! -d "${SHUFFLENET_SHARED_DIR:-../shared}" ]; then
 fi
 
 swift build --build-tests
-swift test --skip-build
+swift test --skip-build --disable-swift-testing
