@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "shufflenet", targets: ["shufflenet"]),
         .library(name: "ShuffleNet", targets: ["ShuffleNet"]),
         .library(name: "ImageDecoding", targets: ["ImageDecoding"]),
+        .library(name: "HTTP", targets: ["HTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,6 +29,10 @@ let package = Package(
         .target(name: "PNGShim", dependencies: ["CLibPNG"]),
         .target(name: "ImageDecoding", dependencies: ["PNGShim"]),
         .target(name: "ShuffleNet", swiftSettings: engineSettings),
+        // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of ShuffleNet.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL"]),
         .executableTarget(
             name: "shufflenet",
             dependencies: [
@@ -39,5 +44,6 @@ let package = Package(
         .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "TestSupport"]),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
     ]
 )

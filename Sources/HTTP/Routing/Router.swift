@@ -1,0 +1,65 @@
+/// Maps (method, path) to handlers. Patterns are literal segments and `{name}` captures:
+/// `/models/{name}`. HEAD is served by GET routes. The server asks the router before reading a body,
+/// so 404/405 go out without waiting for an upload.
+public struct Router: Sendable {
+    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+    enum Segment: Sendable, Equatable { case literal(String), capture(String) }
+
+    struct Route: Sendable {
+        let method: String
+        let pattern: String
+        let segments: [Segment]
+        let handler: Handler
+    }
+
+    public enum Match: Sendable {
+        case found(Handler, parameters: [String: String], pattern: String)
+        case methodNotAllowed(allowed: [String])
+        case notFound
+
+        /// The matched route pattern (for metrics labels), nil when nothing matched.
+        public var pattern: String? {
+            if case .found(_, _, let pattern) = self { return pattern }
+            return nil
+        }
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func on(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        let segments = pattern.split(separator: "/").map { piece -> Segment in
+            piece.hasPrefix("{") && piece.hasSuffix("}") ? .capture(String(piece.dropFirst().dropLast())) : .literal(String(piece))
+        }
+        routes.append(Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler))
+    }
+
+    public func match(method: String, path: String) -> Match {
+        let pieces = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.bind(route.segments, pieces) else { continue }
+            if route.method == method || (method == "HEAD" && route.method == "GET") {
+                return .found(route.handler, parameters: parameters, pattern: route.pattern)
+            }
+            allowed.append(route.method)
+            if route.method == "GET" { allowed.append("HEAD") }
+        }
+        if allowed.isEmpty { return .notFound }
+        return .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
+    }
+
+    private static func bind(_ segments: [Segment], _ pieces: [String]) -> [String: String]? {
+        guard segments.count == pieces.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, piece) in zip(segments, pieces) {
+            switch segment {
+            case .literal(let text): if text != piece { return nil }
+            case .capture(let name): parameters[name] = piece
+            }
+        }
+        return parameters
+    }
+}

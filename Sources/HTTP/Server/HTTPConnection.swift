@@ -1,0 +1,410 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection: a state machine driven by Dispatch sources on a serial I/O queue.
+/// All mutable state is confined to `queue`. A client that dawdles costs a file descriptor and a timer,
+/// never a thread; handlers run as tasks elsewhere and post their response back to `queue`.
+final class HTTPConnection: @unchecked Sendable {
+    private enum Phase {
+        case head                                   // waiting for (the rest of) a request head
+        case body(RequestInProgress, BodyReader)    // reading a body
+        case handling                               // a handler is producing the response
+        case lingering(until: Double)               // an error was sent; discard input so the client can read it
+        case closed
+    }
+
+    private enum BodyReader {
+        case length(remaining: Int, body: [UInt8])
+        case chunked(ChunkedDecoder)
+    }
+
+    private struct RequestInProgress {
+        let head: HTTPRequestHead
+        let match: Router.Match
+        let requestID: String
+        let started: Double            // seconds, monotonic
+        var lastBodyProgress: Double
+        var bodyBytes = 0
+    }
+
+    private enum AfterFlush { case nothing, nextRequest, linger }
+
+    let queue: DispatchQueue
+    let remoteAddress: String
+    private let fd: Int32
+    private let transport: Transport
+    private let server: HTTPServer
+    private var config: ServerConfiguration { server.configuration }
+
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var timer: DispatchSourceTimer?
+    private var reading = false
+    private var writing = false
+    private var pendingCancellations = 0
+
+    private var inbound: [UInt8] = []
+    private var outbound: [UInt8] = []
+    private var outboundOffset = 0
+    private var afterFlush = AfterFlush.nothing
+    private var phase = Phase.head
+    private var headStarted: Double?
+    private var idleSince: Double
+    private var lastWriteProgress: Double
+    private var requestsServed = 0
+    private var peerClosed = false
+    private var draining = false
+
+    init(fd: Int32, remoteAddress: String, transport: Transport, queue: DispatchQueue, server: HTTPServer) {
+        self.fd = fd
+        self.remoteAddress = remoteAddress
+        self.transport = transport
+        self.queue = queue
+        self.server = server
+        idleSince = Self.now()
+        lastWriteProgress = idleSince
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    // MARK: - Lifecycle (call on `queue`)
+
+    func start() {
+        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        read.setEventHandler { [self] in onReadable() }
+        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
+        write.setEventHandler { [self] in onWritable() }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 0.25, repeating: 0.25, leeway: .milliseconds(50))
+        timer.setEventHandler { [self] in tick() }
+        for source in [read, write, timer] as [DispatchSourceProtocol] {
+            pendingCancellations += 1
+            source.setCancelHandler { [self] in sourceCancelled() }
+        }
+        readSource = read
+        writeSource = write
+        self.timer = timer
+        timer.resume()
+        setReading(true)
+    }
+
+    /// Stops keep-alive: an idle connection closes now, a busy one after its current response.
+    func drain() {
+        draining = true
+        if case .head = phase, inbound.isEmpty, outbound.isEmpty { close() }
+    }
+
+    func close() {
+        if case .closed = phase { return }
+        phase = .closed
+        // Suspended sources must be resumed before they can be cancelled.
+        if !reading { readSource?.resume(); reading = true }
+        if !writing { writeSource?.resume(); writing = true }
+        readSource?.cancel()
+        writeSource?.cancel()
+        timer?.cancel()
+    }
+
+    /// The descriptor is closed only after every source watching it has been cancelled.
+    private func sourceCancelled() {
+        pendingCancellations -= 1
+        guard pendingCancellations == 0 else { return }
+        readSource = nil
+        writeSource = nil
+        timer = nil
+        transport.close()
+        Glibc.close(fd)
+        server.connectionClosed(self)
+    }
+
+    private func setReading(_ on: Bool) {
+        guard on != reading, let source = readSource else { return }
+        on ? source.resume() : source.suspend()
+        reading = on
+    }
+
+    private func setWriting(_ on: Bool) {
+        guard on != writing, let source = writeSource else { return }
+        on ? source.resume() : source.suspend()
+        writing = on
+    }
+
+    // MARK: - Reading
+
+    private func onReadable() {
+        var ended = false
+        withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { buffer in
+            for _ in 0..<64 { // bounded: other connections on this queue get their turn
+                guard let n = transport.read(into: buffer) else { break }
+                if n <= 0 { ended = true; break }
+                if case .lingering = phase { continue } // discard
+                inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                if inbound.count > config.limits.maxBodyBytes + config.limits.maxHeaderBytes + config.limits.maxRequestLineBytes { break }
+            }
+        }
+        if transport.wantsWrite { setWriting(true) }
+        if ended { peerEnded() }
+        process()
+    }
+
+    private func peerEnded() {
+        peerClosed = true
+        setReading(false)
+        switch phase {
+        case .handling: break // answer first, then close
+        case .head where !inbound.isEmpty: break // a complete head may still be in the buffer
+        default: close()
+        }
+    }
+
+    /// Parses what has arrived and advances the state machine as far as it can.
+    private func process() {
+        while true {
+            switch phase {
+            case .head:
+                guard !inbound.isEmpty else { return }
+                if headStarted == nil { headStarted = Self.now() }
+                let outcome: RequestHeadParser.Outcome
+                do {
+                    outcome = try RequestHeadParser.parse(inbound[...], limits: config.limits)
+                } catch {
+                    return fail(error, head: nil, requestID: nil)
+                }
+                guard case .complete(let head, let consumed) = outcome else {
+                    if peerClosed { close() }
+                    return
+                }
+                inbound.removeFirst(consumed)
+                headStarted = nil
+                begin(head)
+            case .body(var request, let reader):
+                let now = Self.now()
+                switch reader {
+                case .length(let remaining, var body):
+                    let n = min(remaining, inbound.count)
+                    if n > 0 {
+                        body.append(contentsOf: inbound[0..<n])
+                        inbound.removeFirst(n)
+                        request.lastBodyProgress = now
+                        request.bodyBytes += n
+                    }
+                    if remaining == n { return dispatch(request, body: body) }
+                    phase = .body(request, .length(remaining: remaining - n, body: body))
+                case .chunked(var decoder):
+                    do {
+                        let consumed = try decoder.feed(inbound[...])
+                        if consumed > 0 {
+                            inbound.removeFirst(consumed)
+                            request.lastBodyProgress = now
+                            request.bodyBytes += consumed
+                        }
+                    } catch {
+                        return fail(error, head: request.head, requestID: request.requestID)
+                    }
+                    if decoder.isComplete { return dispatch(request, body: decoder.body) }
+                    phase = .body(request, .chunked(decoder))
+                }
+                if peerClosed { close() }
+                return
+            default:
+                return
+            }
+        }
+    }
+
+    /// A head has arrived: check framing, expectations and the route before any body is read.
+    private func begin(_ head: HTTPRequestHead) {
+        let requestID = Self.requestID(from: head.headers, header: config.requestIDHeader)
+        let framing: BodyFraming
+        do {
+            framing = try BodyFraming.of(head, limits: config.limits)
+        } catch {
+            return fail(error, head: head, requestID: requestID)
+        }
+        let match = server.router.match(method: head.method, path: head.path)
+        let now = Self.now()
+        let request = RequestInProgress(head: head, match: match, requestID: requestID, started: now, lastBodyProgress: now)
+
+        if let expect = head.headers["Expect"] {
+            guard expect.lowercased() == "100-continue" else {
+                return fail(.expectationFailed(expect), head: head, requestID: requestID)
+            }
+            if framing != .none {
+                // Refuse before the client sends the body: it is waiting for our word.
+                if case .found = match {
+                    if head.version == .http11 && inbound.isEmpty { enqueue(ResponseSerializer.continueResponse) }
+                } else {
+                    return respond(Self.routingResponse(match), request: request, forceClose: true)
+                }
+            }
+        }
+        switch framing {
+        case .none: dispatch(request, body: [])
+        case .contentLength(let length): phase = .body(request, .length(remaining: length, body: []))
+        case .chunked: phase = .body(request, .chunked(ChunkedDecoder(limits: config.limits)))
+        }
+    }
+
+    private func dispatch(_ request: RequestInProgress, body: [UInt8]) {
+        phase = .handling
+        setReading(false) // back-pressure: pipelined requests wait in the kernel buffer
+        guard case .found(let handler, let parameters, _) = request.match else {
+            return respond(Self.routingResponse(request.match), request: request, forceClose: false)
+        }
+        var full = HTTPRequest(head: request.head, body: body, remoteAddress: remoteAddress)
+        full.pathParameters = parameters
+        full.requestID = request.requestID
+        Task { [self] in
+            let response = await handler(full)
+            queue.async { [self] in respond(response, request: request, forceClose: false) }
+        }
+    }
+
+    static func routingResponse(_ match: Router.Match) -> HTTPResponse {
+        switch match {
+        case .methodNotAllowed(let allowed):
+            return HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed",
+                                      message: "this resource supports \(allowed.joined(separator: ", "))",
+                                      headers: ["Allow": allowed.joined(separator: ", ")])
+        default:
+            return HTTPResponse.error(.notFound, code: "not_found", message: "no such resource")
+        }
+    }
+
+    // MARK: - Responding
+
+    private func respond(_ response: HTTPResponse, request: RequestInProgress, forceClose: Bool) {
+        if case .closed = phase { return }
+        var response = response
+        if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, request.requestID) }
+        compressIfWorthwhile(&response, request: request.head)
+        let keepAlive = request.head.keepAlive && !forceClose && !draining && !peerClosed
+        enqueue(ResponseSerializer.serialize(response, headOnly: request.head.method == "HEAD", keepAlive: keepAlive, version: request.head.version))
+        requestsServed += 1
+        server.report(ResponseEvent(
+            method: request.head.method, path: request.head.path, route: request.match.pattern, status: response.status.code,
+            durationSeconds: Self.now() - request.started, requestID: request.requestID, remoteAddress: remoteAddress))
+        // Closing after a response is always a lingering close, so a client still sending sees the answer, not a reset.
+        afterFlush = keepAlive ? .nextRequest : .linger
+        flush()
+    }
+
+    /// Protocol errors: a JSON error with the status that says what happened, then the connection closes.
+    private func fail(_ error: HTTPParseError, head: HTTPRequestHead?, requestID: String?) {
+        fail(error.status, code: error.code, message: error.description, head: head, requestID: requestID)
+    }
+
+    private func fail(_ status: HTTPStatus, code: String, message: String, head: HTTPRequestHead?, requestID: String?) {
+        let id = requestID ?? Self.requestID(from: head?.headers ?? HTTPHeaders(), header: config.requestIDHeader)
+        var response = HTTPResponse.error(status, code: code, message: message)
+        if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, id) }
+        enqueue(ResponseSerializer.serialize(response, headOnly: head?.method == "HEAD", keepAlive: false, version: head?.version ?? .http11))
+        server.report(ResponseEvent(method: head?.method ?? "", path: head?.path ?? "", route: nil, status: status.code,
+                                    durationSeconds: 0, requestID: id, remoteAddress: remoteAddress))
+        inbound.removeAll()
+        phase = .lingering(until: Self.now() + config.lingerTimeout)
+        afterFlush = .linger
+        if !peerClosed { setReading(true) }
+        flush()
+    }
+
+    private func compressIfWorthwhile(_ response: inout HTTPResponse, request: HTTPRequestHead) {
+        guard response.body.count >= config.gzipMinimumBytes, response.headers["Content-Encoding"] == nil,
+              Gzip.isCompressible(response.headers["Content-Type"]), Gzip.accepted(request.headers.values("Accept-Encoding").flatMap { $0.split(separator: ",").map(String.init) }),
+              let compressed = Gzip.compress(response.body), compressed.count < response.body.count else { return }
+        response.body = compressed
+        response.headers.set("Content-Encoding", "gzip")
+        response.headers.add("Vary", "Accept-Encoding")
+    }
+
+    // MARK: - Writing
+
+    private func enqueue(_ bytes: [UInt8]) {
+        if outbound.isEmpty { lastWriteProgress = Self.now() }
+        outbound.append(contentsOf: bytes)
+    }
+
+    private func onWritable() {
+        if transport.wantsWrite { onReadable() }
+        flush()
+    }
+
+    private func flush() {
+        if case .closed = phase { return }
+        while outboundOffset < outbound.count {
+            let result = outbound.withUnsafeBytes { transport.write(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
+            guard let n = result else { return setWriting(true) }
+            guard n > 0 else { return close() }
+            outboundOffset += n
+            lastWriteProgress = Self.now()
+        }
+        outbound.removeAll(keepingCapacity: outbound.count <= 64 * 1024)
+        outboundOffset = 0
+        if !transport.wantsWrite { setWriting(false) }
+        let action = afterFlush
+        afterFlush = .nothing
+        switch action {
+        case .nothing: break
+        case .linger:
+            // Half-close so the client reads our response and EOF, then drain what it still sends.
+            transport.shutdownWrite()
+            if case .lingering = phase {} else { phase = .lingering(until: Self.now() + config.lingerTimeout) }
+            if peerClosed { close() } else { setReading(true) }
+        case .nextRequest:
+            phase = .head
+            idleSince = Self.now()
+            if draining && inbound.isEmpty { return close() }
+            setReading(true)
+            process()
+        }
+    }
+
+    // MARK: - Timeouts
+
+    private func tick() {
+        let now = Self.now()
+        if outboundOffset < outbound.count, now - lastWriteProgress > config.writeTimeout { return close() }
+        switch phase {
+        case .head:
+            if let started = headStarted {
+                if now - started > config.headerTimeout { timeout("the request head was not received within \(config.headerTimeout) s") }
+            } else if requestsServed > 0 {
+                if now - idleSince > config.idleTimeout, outbound.isEmpty { close() }
+            } else if now - idleSince > config.headerTimeout {
+                timeout("no request was received within \(config.headerTimeout) s")
+            }
+        case .body(let request, _):
+            let elapsed = now - request.started
+            if now - request.lastBodyProgress > config.bodyReadTimeout {
+                timeout("no request body bytes for \(config.bodyReadTimeout) s")
+            } else if elapsed > config.bodyRateGrace, Double(request.bodyBytes) / elapsed < config.minBodyBytesPerSecond {
+                timeout("the request body arrives slower than \(Int(config.minBodyBytesPerSecond)) bytes/s")
+            }
+        case .lingering(let until):
+            if now > until { close() }
+        case .handling, .closed:
+            break
+        }
+    }
+
+    private func timeout(_ message: String) {
+        var head: HTTPRequestHead? = nil
+        if case .body(let request, _) = phase { head = request.head }
+        fail(.requestTimeout, code: "request_timeout", message: message, head: head, requestID: nil)
+    }
+
+    // MARK: - Request IDs
+
+    /// The client's request ID if it is short and printable, else a new random one.
+    static func requestID(from headers: HTTPHeaders, header: String) -> String {
+        if !header.isEmpty, let given = headers[header], !given.isEmpty, given.utf8.count <= 128,
+           given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return given
+        }
+        var random = SystemRandomNumberGenerator()
+        return String(format: "%016llx%016llx", random.next() as UInt64, random.next() as UInt64)
+    }
+}

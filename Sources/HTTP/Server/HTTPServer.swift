@@ -1,0 +1,114 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An HTTP/1.1 server on POSIX sockets and Dispatch. It owns listening sockets and connections; what
+/// a request means is the router's business.
+public final class HTTPServer: @unchecked Sendable {
+    // Mutable state below `lock` is touched from the accept queue, the I/O queues and callers.
+    public let configuration: ServerConfiguration
+    let router: Router
+    private let onResponse: (@Sendable (ResponseEvent) -> Void)?
+    private let tlsContext: TLSContext?
+
+    private let lock = NSLock()
+    private var listeners: [DispatchSourceRead] = []
+    private var connections: [ObjectIdentifier: HTTPConnection] = [:]
+    private var draining = false
+    private var nextQueue = 0
+    private let acceptQueue = DispatchQueue(label: "http.accept")
+    private let ioQueues: [DispatchQueue]
+    public private(set) var port: UInt16 = 0
+
+    public init(configuration: ServerConfiguration, router: Router, onResponse: (@Sendable (ResponseEvent) -> Void)? = nil) throws {
+        self.configuration = configuration
+        self.router = router
+        self.onResponse = onResponse
+        self.ioQueues = (0..<max(1, configuration.ioQueues)).map { DispatchQueue(label: "http.io.\($0)") }
+        self.tlsContext = try configuration.tls.map { try TLSContext(configuration: $0) }
+    }
+
+    /// Binds and starts accepting. The bound port is in `port` afterwards (useful with port 0).
+    public func start() throws(SocketError) {
+        signal(SIGPIPE, SIG_IGN) // a peer that vanished must not kill the process
+        let (fds, bound) = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        port = bound
+        lock.withLock {
+            for fd in fds {
+                let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
+                source.setEventHandler { [self] in acceptPending(fd) }
+                source.setCancelHandler { Glibc.close(fd) }
+                listeners.append(source)
+                source.resume()
+            }
+        }
+    }
+
+    public var connectionCount: Int { lock.withLock { connections.count } }
+
+    private func acceptPending(_ listener: Int32) {
+        while let (fd, peer) = Socket.accept(listener) {
+            let admitted: Bool = lock.withLock { !draining && connections.count < configuration.maxConnections }
+            guard admitted else {
+                refuse(fd)
+                continue
+            }
+            let transport: Transport
+            if let tlsContext {
+                guard let tls = TLSTransport(context: tlsContext, fd: fd) else { Glibc.close(fd); continue }
+                transport = tls
+            } else {
+                transport = PlainTransport(fd: fd)
+            }
+            let connection: HTTPConnection = lock.withLock {
+                let queue = ioQueues[nextQueue % ioQueues.count]
+                nextQueue += 1
+                let connection = HTTPConnection(fd: fd, remoteAddress: peer, transport: transport, queue: queue, server: self)
+                connections[ObjectIdentifier(connection)] = connection
+                return connection
+            }
+            connection.queue.async { connection.start() }
+        }
+    }
+
+    /// Over the connection limit (or draining): a short 503 and close, without reading the request.
+    private func refuse(_ fd: Int32) {
+        let response = HTTPResponse.error(.serviceUnavailable, code: "too_many_connections",
+                                          message: "the server is at its connection limit; retry shortly", headers: ["Retry-After": "1"])
+        let bytes = ResponseSerializer.serialize(response, headOnly: false, keepAlive: false, version: .http11)
+        if tlsContext == nil { _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        Glibc.close(fd)
+        report(ResponseEvent(method: "", path: "", route: nil, status: 503, durationSeconds: 0, requestID: "", remoteAddress: ""))
+    }
+
+    func connectionClosed(_ connection: HTTPConnection) {
+        lock.withLock { _ = connections.removeValue(forKey: ObjectIdentifier(connection)) }
+    }
+
+    func report(_ event: ResponseEvent) {
+        onResponse?(event)
+    }
+
+    /// Graceful stop: stop accepting, close idle keep-alive connections, let in-flight requests finish
+    /// until `gracePeriod` seconds have passed, then close whatever remains. Returns when every socket is closed.
+    public func shutdown(gracePeriod: Double = 10) async {
+        let (sources, open): ([DispatchSourceRead], [HTTPConnection]) = lock.withLock {
+            draining = true
+            defer { listeners.removeAll() }
+            return (listeners, Array(connections.values))
+        }
+        sources.forEach { $0.cancel() }
+        for connection in open { connection.queue.async { connection.drain() } }
+        let deadline = HTTPConnection.now() + gracePeriod
+        while connectionCount > 0, HTTPConnection.now() < deadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        for connection in lock.withLock({ Array(connections.values) }) { connection.queue.async { connection.close() } }
+        while connectionCount > 0 { try? await Task.sleep(nanoseconds: 5_000_000) }
+        // Let the listeners' cancel handlers close their descriptors before returning.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in acceptQueue.async { done.resume() } }
+    }
+}
