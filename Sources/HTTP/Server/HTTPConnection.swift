@@ -235,7 +235,10 @@ final class HTTPConnection: @unchecked Sendable {
             if framing != .none {
                 // Refuse before the client sends the body: it is waiting for our word.
                 if case .found = match {
-                    if head.version == .http11 && inbound.isEmpty { enqueue(ResponseSerializer.continueResponse) }
+                    if head.version == .http11 && inbound.isEmpty {
+                        enqueue(ResponseSerializer.continueResponse)
+                        flush()
+                    }
                 } else {
                     return respond(Self.routingResponse(match), request: request, forceClose: true)
                 }

@@ -1,0 +1,61 @@
+import Foundation
+import HTTP
+
+/// A real server on 127.0.0.1, port 0, with routes that exercise the protocol.
+final class TestServer: @unchecked Sendable {
+    let server: HTTPServer
+    var port: UInt16 { server.port }
+    private let lock = NSLock()
+    private var recorded: [ResponseEvent] = []
+
+    var events: [ResponseEvent] { lock.withLock { recorded } }
+
+    init(host: String = "127.0.0.1", _ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = 0
+        configure(&configuration)
+        var router = Router()
+        router.on("GET", "/hello") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "hello\n") }
+        router.on("GET", "/items/{id}") { request in
+            HTTPResponse(status: .ok, contentType: "text/plain", body: "item \(request.pathParameters["id"] ?? "?")")
+        }
+        router.on("POST", "/echo") { request in
+            HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream", "X-Request-Id-Seen": request.requestID], body: request.body)
+        }
+        router.on("POST", "/form") { request in
+            do {
+                let boundary = try MultipartParser.boundary(contentType: request.headers["Content-Type"] ?? "")
+                let parts = try MultipartParser.parse(request.body, boundary: boundary)
+                let summary = parts.map { ["name": $0.name ?? "", "filename": $0.filename ?? "", "type": $0.contentType ?? "", "bytes": $0.body.count] as [String: Any] }
+                let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+                return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(data))
+            } catch {
+                return HTTPResponse.error(.badRequest, code: "bad_multipart", message: "\(error)")
+            }
+        }
+        router.on("GET", "/big") { request in
+            let size = Int(request.head.queryValue("bytes") ?? "") ?? 65536
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain"], body: (0..<size).map { UInt8(97 + $0 % 26) })
+        }
+        router.on("GET", "/slow") { request in
+            let ms = UInt64(request.head.queryValue("ms") ?? "") ?? 300
+            try? await Task.sleep(nanoseconds: ms * 1_000_000)
+            return HTTPResponse(status: .ok, contentType: "text/plain", body: "slept \(ms) ms")
+        }
+        server = try HTTPServer(configuration: configuration, router: router)
+        let box = self
+        _ = box
+        try server.start()
+    }
+
+    /// Blocks until the server has stopped.
+    func stop(grace: Double = 5) {
+        let done = DispatchSemaphore(value: 0)
+        Task { [server] in
+            await server.shutdown(gracePeriod: grace)
+            done.signal()
+        }
+        done.wait()
+    }
+}
