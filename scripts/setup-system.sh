@@ -11,6 +11,7 @@ want libssl-dev
 want pkg-config
 want python3
 want curl
+want openssl
 for extra in "$@"; do want "$extra"; done
 
 if [ ${#needed[@]} -gt 0 ]; then
