@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: system packages, build, every test target.
+# The whole test suite, from a fresh machine: system packages, fuzzers, build, every test target.
 # Tests that need ../shared (weights, photos, references) skip when it is absent, and fail if CI is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,13 @@ scripts/setup-system.sh
 if [ -n "${CI:-}" ] && [ ! -d "${SHUFFLENET_SHARED_DIR:-../shared}" ]; then
     echo "test: CI is set but the shared fixtures folder ${SHUFFLENET_SHARED_DIR:-../shared} is missing" >&2
     exit 1
+fi
+
+# Fuzz every parser that sees untrusted bytes (FUZZ_SECONDS each, default 60; 0 skips).
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+    for target in http-request multipart; do
+        scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-60}"
+    done
 fi
 
 swift build --build-tests
