@@ -32,7 +32,9 @@ let package = Package(
         // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of ShuffleNet.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL"]),
+        // epoll wrappers (Linux): the event loop's only C.
+        .target(name: "CEpollShim"),
+        .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL", "CEpollShim"]),
         .executableTarget(
             name: "shufflenet",
             dependencies: [
@@ -40,6 +42,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Load-test fixture: fixed bytes through the HTTP server, compared with nginx by Benchmarks/http/run.sh.
+        .executableTarget(name: "http-fixed-response", dependencies: ["HTTP"], path: "Benchmarks/http-fixed-response"),
         .target(name: "TestSupport", dependencies: ["ShuffleNet"], path: "Tests/TestSupport"),
         .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "TestSupport"]),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),

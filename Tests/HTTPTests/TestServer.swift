@@ -16,7 +16,7 @@ final class TestServer: @unchecked Sendable {
         configuration.port = 0
         configure(&configuration)
         var router = Router()
-        router.on("GET", "/hello") { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "hello\n") }
+        router.on("GET", "/hello", inline: { _ in HTTPResponse(status: .ok, contentType: "text/plain", body: "hello\n") })
         router.on("GET", "/items/{id}") { request in
             HTTPResponse(status: .ok, contentType: "text/plain", body: "item \(request.pathParameters["id"] ?? "?")")
         }

@@ -6,6 +6,9 @@ import Glibc
 /// A blocking TCP client for tests that must control every byte: pipelining, half-close, resets, slowness.
 public final class RawClient {
     public let fd: Int32
+    // Closed at most once: the server under test shares this process's descriptor table, so a second
+    // close could hit a socket the server has just accepted under the same number.
+    private var closed = false
 
     public init(port: UInt16, host: String = "127.0.0.1", receiveTimeout: Double = 10) throws {
         let family = host.contains(":") ? AF_INET6 : AF_INET
@@ -33,7 +36,13 @@ public final class RawClient {
         }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { close() }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+    }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
@@ -53,7 +62,7 @@ public final class RawClient {
     public func reset() {
         var option = linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
-        Glibc.close(fd)
+        close()
     }
 
     /// Everything until the server closes (or the receive timeout passes).

@@ -1,6 +1,10 @@
 enum PercentDecoding {
     /// Decodes %XX escapes (and '+' as space when `plusAsSpace`); nil on a malformed escape or invalid UTF-8.
     static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) -> String? {
+        // Fast path: nothing to decode (the usual case for paths).
+        if !text.utf8.contains(UInt8(ascii: "%")) && !(plusAsSpace && text.utf8.contains(UInt8(ascii: "+"))) {
+            return String(text)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = Array(text.utf8)[...]

@@ -2,7 +2,15 @@
 /// `/models/{name}`. HEAD is served by GET routes. The server asks the router before reading a body,
 /// so 404/405 go out without waiting for an upload.
 public struct Router: Sendable {
-    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    public typealias AsyncHandler = @Sendable (HTTPRequest) async -> HTTPResponse
+    public typealias InlineHandler = @Sendable (HTTPRequest) -> HTTPResponse
+
+    /// How a route runs. `.inline` handlers run on the connection's I/O queue with no thread hop: only for
+    /// answers that are cheap and never block (health, metrics, static pages). Everything else is `.async`.
+    public enum Handler: Sendable {
+        case inline(InlineHandler)
+        case async(AsyncHandler)
+    }
 
     enum Segment: Sendable, Equatable { case literal(String), capture(String) }
 
@@ -29,7 +37,16 @@ public struct Router: Sendable {
 
     public init() {}
 
-    public mutating func on(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+    public mutating func on(_ method: String, _ pattern: String, _ handler: @escaping AsyncHandler) {
+        add(method, pattern, .async(handler))
+    }
+
+    /// A route answered on the I/O queue itself (see `Handler.inline`).
+    public mutating func on(_ method: String, _ pattern: String, inline handler: @escaping InlineHandler) {
+        add(method, pattern, .inline(handler))
+    }
+
+    private mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
         let segments = pattern.split(separator: "/").map { piece -> Segment in
             piece.hasPrefix("{") && piece.hasSuffix("}") ? .capture(String(piece.dropFirst().dropLast())) : .literal(String(piece))
         }

@@ -4,10 +4,10 @@ import Foundation
 import Glibc
 #endif
 
-/// One client connection: a state machine driven by Dispatch sources on a serial I/O queue.
-/// All mutable state is confined to `queue`. A client that dawdles costs a file descriptor and a timer,
-/// never a thread; handlers run as tasks elsewhere and post their response back to `queue`.
-final class HTTPConnection: @unchecked Sendable {
+/// One client connection: a state machine driven by its event loop's readiness events.
+/// All mutable state is confined to the loop thread. A client that dawdles costs a file descriptor,
+/// never a thread; asynchronous handlers run as tasks elsewhere and post their response back to the loop.
+final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     private enum Phase {
         case head                                   // waiting for (the rest of) a request head
         case body(RequestInProgress, BodyReader)    // reading a body
@@ -32,19 +32,15 @@ final class HTTPConnection: @unchecked Sendable {
 
     private enum AfterFlush { case nothing, nextRequest, linger }
 
-    let queue: DispatchQueue
+    let loop: EventLoop
     let remoteAddress: String
     private let fd: Int32
     private let transport: Transport
     private let server: HTTPServer
     private var config: ServerConfiguration { server.configuration }
 
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    private var timer: DispatchSourceTimer?
     private var reading = false
     private var writing = false
-    private var pendingCancellations = 0
 
     private var inbound: [UInt8] = []
     private var outbound: [UInt8] = []
@@ -58,11 +54,11 @@ final class HTTPConnection: @unchecked Sendable {
     private var peerClosed = false
     private var draining = false
 
-    init(fd: Int32, remoteAddress: String, transport: Transport, queue: DispatchQueue, server: HTTPServer) {
+    init(fd: Int32, remoteAddress: String, transport: Transport, loop: EventLoop, server: HTTPServer) {
         self.fd = fd
         self.remoteAddress = remoteAddress
         self.transport = transport
-        self.queue = queue
+        self.loop = loop
         self.server = server
         idleSince = Self.now()
         lastWriteProgress = idleSince
@@ -70,25 +66,11 @@ final class HTTPConnection: @unchecked Sendable {
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    // MARK: - Lifecycle (call on `queue`)
+    // MARK: - Lifecycle (on the loop thread)
 
     func start() {
-        let read = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
-        read.setEventHandler { [self] in onReadable() }
-        let write = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: queue)
-        write.setEventHandler { [self] in onWritable() }
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 0.25, repeating: 0.25, leeway: .milliseconds(50))
-        timer.setEventHandler { [self] in tick() }
-        for source in [read, write, timer] as [DispatchSourceProtocol] {
-            pendingCancellations += 1
-            source.setCancelHandler { [self] in sourceCancelled() }
-        }
-        readSource = read
-        writeSource = write
-        self.timer = timer
-        timer.resume()
-        setReading(true)
+        reading = true
+        loop.register(fd, self, read: true, write: false)
     }
 
     /// Stops keep-alive: an idle connection closes now, a busy one after its current response.
@@ -100,37 +82,35 @@ final class HTTPConnection: @unchecked Sendable {
     func close() {
         if case .closed = phase { return }
         phase = .closed
-        // Suspended sources must be resumed before they can be cancelled.
-        if !reading { readSource?.resume(); reading = true }
-        if !writing { writeSource?.resume(); writing = true }
-        readSource?.cancel()
-        writeSource?.cancel()
-        timer?.cancel()
-    }
-
-    /// The descriptor is closed only after every source watching it has been cancelled.
-    private func sourceCancelled() {
-        pendingCancellations -= 1
-        guard pendingCancellations == 0 else { return }
-        readSource = nil
-        writeSource = nil
-        timer = nil
+        loop.unregister(fd)
         transport.close()
         Glibc.close(fd)
         server.connectionClosed(self)
     }
 
     private func setReading(_ on: Bool) {
-        guard on != reading, let source = readSource else { return }
-        on ? source.resume() : source.suspend()
+        guard on != reading else { return }
         reading = on
+        if case .closed = phase { return }
+        loop.setInterest(fd, read: reading, write: writing)
     }
 
     private func setWriting(_ on: Bool) {
-        guard on != writing, let source = writeSource else { return }
-        on ? source.resume() : source.suspend()
+        guard on != writing else { return }
         writing = on
+        if case .closed = phase { return }
+        loop.setInterest(fd, read: reading, write: writing)
     }
+
+    // MARK: - EventLoopHandler
+
+    func readable() {
+        // After end of stream we no longer ask for input; a further event is a hang-up or error.
+        if peerClosed { return close() }
+        onReadable()
+    }
+
+    func writable() { onWritable() }
 
     // MARK: - Reading
 
@@ -147,8 +127,13 @@ final class HTTPConnection: @unchecked Sendable {
         }
         if transport.wantsWrite { setWriting(true) }
         if ended { peerEnded() }
+        // Back-pressure: a client pipelining far ahead of our answers waits in its kernel buffer. Reading is
+        // otherwise left armed, because re-arming a Dispatch source costs a wake-up of the manager thread.
+        if case .handling = phase, inbound.count > Self.pipelineBufferLimit { setReading(false) }
         process()
     }
+
+    static let pipelineBufferLimit = 64 * 1024
 
     private func peerEnded() {
         peerClosed = true
@@ -253,16 +238,20 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func dispatch(_ request: RequestInProgress, body: [UInt8]) {
         phase = .handling
-        setReading(false) // back-pressure: pipelined requests wait in the kernel buffer
         guard case .found(let handler, let parameters, _) = request.match else {
             return respond(Self.routingResponse(request.match), request: request, forceClose: false)
         }
         var full = HTTPRequest(head: request.head, body: body, remoteAddress: remoteAddress)
         full.pathParameters = parameters
         full.requestID = request.requestID
-        Task { [self] in
-            let response = await handler(full)
-            queue.async { [self] in respond(response, request: request, forceClose: false) }
+        switch handler {
+        case .inline(let answer):
+            respond(answer(full), request: request, forceClose: false)
+        case .async(let answer):
+            Task { [self] in
+                let response = await answer(full)
+                loop.execute { [self] in respond(response, request: request, forceClose: false) }
+            }
         }
     }
 
@@ -367,7 +356,7 @@ final class HTTPConnection: @unchecked Sendable {
 
     // MARK: - Timeouts
 
-    private func tick() {
+    func tick() {
         let now = Self.now()
         if outboundOffset < outbound.count, now - lastWriteProgress > config.writeTimeout { return close() }
         switch phase {
@@ -403,7 +392,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// The client's request ID if it is short and printable, else a new random one.
     static func requestID(from headers: HTTPHeaders, header: String) -> String {
-        if !header.isEmpty, let given = headers[header], !given.isEmpty, given.utf8.count <= 128,
+        if header.isEmpty { return "" } // request IDs are switched off
+        if let given = headers[header], !given.isEmpty, given.utf8.count <= 128,
            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
             return given
         }

@@ -19,14 +19,13 @@ public final class HTTPServer: @unchecked Sendable {
     private var draining = false
     private var nextQueue = 0
     private let acceptQueue = DispatchQueue(label: "http.accept")
-    private let ioQueues: [DispatchQueue]
+    private var loops: [EventLoop] = []
     public private(set) var port: UInt16 = 0
 
     public init(configuration: ServerConfiguration, router: Router, onResponse: (@Sendable (ResponseEvent) -> Void)? = nil) throws {
         self.configuration = configuration
         self.router = router
         self.onResponse = onResponse
-        self.ioQueues = (0..<max(1, configuration.ioQueues)).map { DispatchQueue(label: "http.io.\($0)") }
         self.tlsContext = try configuration.tls.map { try TLSContext(configuration: $0) }
     }
 
@@ -35,6 +34,13 @@ public final class HTTPServer: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN) // a peer that vanished must not kill the process
         let (fds, bound) = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         port = bound
+        do throws(SocketError) {
+            for i in 0..<max(1, configuration.ioQueues) { loops.append(try EventLoop(name: "http-io-\(i)")) }
+        } catch {
+            fds.forEach { Glibc.close($0) }
+            loops.forEach { $0.stop() }
+            throw error
+        }
         lock.withLock {
             for fd in fds {
                 let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
@@ -63,13 +69,13 @@ public final class HTTPServer: @unchecked Sendable {
                 transport = PlainTransport(fd: fd)
             }
             let connection: HTTPConnection = lock.withLock {
-                let queue = ioQueues[nextQueue % ioQueues.count]
+                let loop = loops[nextQueue % loops.count]
                 nextQueue += 1
-                let connection = HTTPConnection(fd: fd, remoteAddress: peer, transport: transport, queue: queue, server: self)
+                let connection = HTTPConnection(fd: fd, remoteAddress: peer, transport: transport, loop: loop, server: self)
                 connections[ObjectIdentifier(connection)] = connection
                 return connection
             }
-            connection.queue.async { connection.start() }
+            connection.loop.execute { connection.start() }
         }
     }
 
@@ -101,13 +107,15 @@ public final class HTTPServer: @unchecked Sendable {
             return (listeners, Array(connections.values))
         }
         sources.forEach { $0.cancel() }
-        for connection in open { connection.queue.async { connection.drain() } }
+        for connection in open { connection.loop.execute { connection.drain() } }
         let deadline = HTTPConnection.now() + gracePeriod
         while connectionCount > 0, HTTPConnection.now() < deadline {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
-        for connection in lock.withLock({ Array(connections.values) }) { connection.queue.async { connection.close() } }
+        for connection in lock.withLock({ Array(connections.values) }) { connection.loop.execute { connection.close() } }
         while connectionCount > 0 { try? await Task.sleep(nanoseconds: 5_000_000) }
+        let stopped = lock.withLock { defer { loops.removeAll() }; return loops }
+        stopped.forEach { $0.stop() }
         // Let the listeners' cancel handlers close their descriptors before returning.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in acceptQueue.async { done.resume() } }
     }

@@ -5,29 +5,36 @@ enum ResponseSerializer {
     ///   - keepAlive: whether the connection stays open afterwards.
     ///   - version: the request's version, which decides how keep-alive is spelled.
     static func serialize(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, version: HTTPVersion) -> [UInt8] {
-        var text = "HTTP/1.1 \(response.status.code) \(response.status.reason)\r\n"
-        text += "Date: \(HTTPDate.now)\r\n"
         let bodiless = response.status.code < 200 || response.status.code == 204 || response.status.code == 304
-        if !bodiless { text += "Content-Length: \(response.body.count)\r\n" }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + response.headers.fields.count * 40 + (headOnly || bodiless ? 0 : response.body.count))
+        func line(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+        line("HTTP/1.1 \(response.status.code) \(response.status.reason)")
+        line("Date: \(HTTPDate.now)")
+        if !bodiless { line("Content-Length: \(response.body.count)") }
         if !keepAlive {
-            text += "Connection: close\r\n"
+            line("Connection: close")
         } else if version == .http10 {
-            text += "Connection: keep-alive\r\n"
+            line("Connection: keep-alive")
         }
-        for field in response.headers {
-            let lower = field.name.lowercased()
-            if lower == "content-length" || lower == "connection" || lower == "date" || lower == "transfer-encoding" { continue }
+        for field in response.headers where !framingFields.contains(where: { HTTPHeaders.sameName($0, field.name) }) {
+            bytes.append(contentsOf: field.name.utf8)
+            bytes.append(contentsOf: [0x3A, 0x20])
             // Never let a handler's value split the header block.
-            let value = field.value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-            text += "\(field.name): \(value)\r\n"
+            bytes.append(contentsOf: field.value.utf8.map { $0 == 0x0D || $0 == 0x0A ? 0x20 : $0 })
+            bytes.append(contentsOf: [0x0D, 0x0A])
         }
-        text += "\r\n"
-        var bytes = Array(text.utf8)
-        if !headOnly && !bodiless { bytes += response.body }
+        bytes.append(contentsOf: [0x0D, 0x0A])
+        if !headOnly && !bodiless { bytes.append(contentsOf: response.body) }
         return bytes
     }
+
+    /// Fields the server writes itself; a handler's copies are dropped.
+    static let framingFields = ["Content-Length", "Connection", "Date", "Transfer-Encoding"]
 
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 }
 
-import Foundation

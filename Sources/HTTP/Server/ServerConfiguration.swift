@@ -16,7 +16,7 @@ public struct ServerConfiguration: Sendable {
 
     public var gzipMinimumBytes = 1024          // smaller bodies are sent as they are
     public var requestIDHeader = "X-Request-Id" // echoed or generated on every response ("" disables)
-    public var ioQueues = 2                     // Dispatch queues that run socket events (no handler code runs there)
+    public var ioQueues = 2                     // event-loop threads running socket I/O (only inline handlers run there)
     public var tls: TLSConfiguration? = nil
 
     public init() {}

@@ -1,0 +1,135 @@
+import CEpollShim
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Something an event loop watches: a connection.
+protocol EventLoopHandler: AnyObject {
+    func readable()
+    func writable()
+    /// Called about every `EventLoop.tickInterval` seconds, for timeouts.
+    func tick()
+}
+
+/// One thread running `epoll_wait` over many sockets, nginx-style. On Linux every DispatchSource event
+/// travels through libdispatch's manager thread and wakes a worker, several context switches per
+/// request; a loop that owns its descriptors handles a ready socket in the thread that saw it.
+/// Handlers and all state they touch are confined to the loop thread; other threads use `execute`.
+final class EventLoop: @unchecked Sendable {
+    static let tickInterval = 0.25 // seconds
+
+    private let epoll: Int32
+    private let wakeRead: Int32, wakeWrite: Int32
+    private var handlers: [Int32: EventLoopHandler] = [:]   // loop thread only
+    private var interests: [Int32: UInt32] = [:]           // loop thread only
+    private let lock = NSLock()
+    private var pending: [() -> Void] = []                  // guarded by lock
+    private var stopping = false                            // guarded by lock
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+    private var threadID: pthread_t?
+
+    init(name: String) throws(SocketError) {
+        epoll = epollshim_create()
+        guard epoll >= 0 else { throw SocketError("epoll_create1") }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else {
+            Glibc.close(epoll)
+            throw SocketError("pipe")
+        }
+        (wakeRead, wakeWrite) = (fds[0], fds[1])
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        epollshim_ctl(epoll, Self.add, wakeRead, UInt32(EPOLLSHIM_IN))
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Runs `work` on the loop thread (soon, in order). Safe from any thread.
+    func execute(_ work: @escaping () -> Void) {
+        lock.withLock { pending.append(work) }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1) // a full pipe already guarantees a wake-up
+    }
+
+    /// Loop thread only.
+    func register(_ fd: Int32, _ handler: EventLoopHandler, read: Bool, write: Bool) {
+        handlers[fd] = handler
+        interests[fd] = mask(read: read, write: write)
+        epollshim_ctl(epoll, Self.add, fd, interests[fd]!)
+    }
+
+    /// Loop thread only; a no-op when the interest is unchanged (no syscall on the hot path).
+    func setInterest(_ fd: Int32, read: Bool, write: Bool) {
+        let wanted = mask(read: read, write: write)
+        guard let current = interests[fd], current != wanted else { return }
+        interests[fd] = wanted
+        epollshim_ctl(epoll, Self.modify, fd, wanted)
+    }
+
+    /// Loop thread only; call before closing the descriptor.
+    func unregister(_ fd: Int32) {
+        handlers[fd] = nil
+        interests[fd] = nil
+        epollshim_ctl(epoll, Self.delete, fd, 0)
+    }
+
+    private static let add: Int32 = 1, delete: Int32 = 2, modify: Int32 = 3
+    private static let readMask = UInt32(EPOLLSHIM_IN | EPOLLSHIM_RDHUP), writeMask = UInt32(EPOLLSHIM_OUT)
+    private static let inputOrHangup = UInt32(EPOLLSHIM_IN | EPOLLSHIM_ERR | EPOLLSHIM_HUP | EPOLLSHIM_RDHUP)
+
+    private func mask(read: Bool, write: Bool) -> UInt32 {
+        (read ? Self.readMask : 0) | (write ? Self.writeMask : 0)
+    }
+
+    /// Stops the loop after pending work has run; returns once the thread has exited and its descriptors are closed.
+    func stop() {
+        lock.withLock { stopping = true }
+        execute {}
+        finished.wait()
+    }
+
+    private func run() {
+        var readyFDs = [Int32](repeating: 0, count: 256)
+        var readyEvents = [UInt32](repeating: 0, count: 256)
+        var nextTick = Self.now() + Self.tickInterval
+        while true {
+            let timeout = max(0, Int32((nextTick - Self.now()) * 1000))
+            let count = epollshim_wait(epoll, &readyFDs, &readyEvents, Int32(readyFDs.count), timeout)
+            for i in 0..<max(0, Int(count)) {
+                let fd = readyFDs[i]
+                let flags = readyEvents[i]
+                if fd == wakeRead {
+                    var sink = [UInt8](repeating: 0, count: 256)
+                    while read(wakeRead, &sink, sink.count) > 0 {}
+                    continue
+                }
+                // A handler may close its own or another descriptor while we iterate: look it up each time.
+                if flags & Self.inputOrHangup != 0 { handlers[fd]?.readable() }
+                if flags & Self.writeMask != 0 { handlers[fd]?.writable() }
+            }
+            let (work, stop): ([() -> Void], Bool) = lock.withLock {
+                defer { pending.removeAll(keepingCapacity: true) }
+                return (pending, stopping)
+            }
+            work.forEach { $0() }
+            if Self.now() >= nextTick {
+                nextTick = Self.now() + Self.tickInterval
+                for handler in Array(handlers.values) { handler.tick() }
+            }
+            if stop && lock.withLock({ pending.isEmpty }) { break }
+        }
+        Glibc.close(epoll)
+        Glibc.close(wakeRead)
+        Glibc.close(wakeWrite)
+        finished.signal()
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}
