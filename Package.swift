@@ -17,6 +17,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // <png.h> and -lpng16 through pkg-config; nothing else imports C.
@@ -35,10 +37,20 @@ let package = Package(
         // epoll wrappers (Linux): the event loop's only C.
         .target(name: "CEpollShim"),
         .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL", "CEpollShim"]),
+        // The service: wires HTTP + decoding + the model pool + metrics; maps domain errors to statuses.
+        .target(
+            name: "ClassifierService",
+            dependencies: [
+                "HTTP", "ShuffleNet", "ImageDecoding",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .executableTarget(
             name: "shufflenet",
             dependencies: [
-                "ShuffleNet", "ImageDecoding",
+                "ShuffleNet", "ImageDecoding", "ClassifierService",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,5 +61,6 @@ let package = Package(
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "ClassifierServiceTests", dependencies: ["ClassifierService", "HTTP", "TestSupport"]),
     ]
 )

@@ -1,11 +1,11 @@
 import ArgumentParser
 
 @main
-struct ShuffleNetCommand: ParsableCommand {
+struct ShuffleNetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shufflenet",
         abstract: "ShuffleNet v1 image classification on the CPU.",
-        subcommands: [ClassifyCommand.self, ConvertCommand.self, InfoCommand.self]
+        subcommands: [ServeCommand.self, ClassifyCommand.self, ConvertCommand.self, InfoCommand.self, HealthcheckCommand.self]
     )
 }
 

@@ -1,0 +1,171 @@
+import Foundation
+import HTTP
+import ImageDecoding
+import ShuffleNet
+
+/// The HTTP surface of the service: turns requests into pool jobs and domain errors into statuses.
+struct ClassifierAPI: Sendable {
+    let models: LoadedModels
+    let pool: InferencePool<[String: ReferenceSession]>
+    let metrics: ServiceMetrics
+    let configuration: ServiceConfiguration
+    let state: ServiceState
+
+    func router() -> Router {
+        var router = Router()
+        router.on("POST", "/classify") { request in await classify(request) }
+        router.on("GET", "/healthz", inline: { _ in json(.ok, ["status": "ok"]) })
+        router.on("GET", "/readyz", inline: { _ in readiness() })
+        router.on("GET", "/models", inline: { _ in json(.ok, ["models": models.all.map(ModelDescription.json)]) })
+        router.on("GET", "/models/{name}", inline: { request in
+            guard let model = models.all.first(where: { $0.name == request.pathParameters["name"] }) else {
+                return HTTPResponse.error(.notFound, code: "unknown_model", message: "no model named '\(request.pathParameters["name"] ?? "")'; loaded: \(models.names.joined(separator: ", "))")
+            }
+            return json(.ok, ModelDescription.json(model))
+        })
+        router.on("GET", "/metrics", inline: { _ in
+            HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: metrics.exposition(queueDepth: pool.depth))
+        })
+        router.on("GET", "/openapi.yaml", inline: { _ in
+            HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml"], body: Array(OpenAPISpec.yaml.utf8))
+        })
+        return router
+    }
+
+    private func readiness() -> HTTPResponse {
+        switch state.readiness {
+        case .ready: return json(.ok, ["status": "ready"])
+        case .notReady(let reason):
+            var response = json(.serviceUnavailable, ["status": "not_ready", "reason": reason])
+            response.headers.add("Retry-After", "1")
+            return response
+        }
+    }
+
+    // MARK: - /classify
+
+    func classify(_ request: HTTPRequest) async -> HTTPResponse {
+        let started = ClassificationPipeline.now()
+        metrics.inflight(1)
+        defer { metrics.inflight(-1) }
+        switch await classifyResult(request, started: started) {
+        case .success(var result):
+            result.queueSeconds = max(0, result.queueSeconds)
+            metrics.decoded(seconds: result.decodeSeconds)
+            metrics.queued(seconds: result.queueSeconds)
+            metrics.inference(model: result.model, seconds: result.inferenceSeconds)
+            return json(.ok, body(result, totalSeconds: ClassificationPipeline.now() - started))
+        case .failure(let error):
+            var headers = HTTPHeaders()
+            if let retry = error.retryAfter { headers.add("Retry-After", String(retry)) }
+            return HTTPResponse.error(HTTPStatus(error.status, Self.reason(error.status)), code: error.code, message: error.message, headers: headers)
+        }
+    }
+
+    private func classifyResult(_ request: HTTPRequest, started: Double) async -> Result<ClassificationResult, ClassificationError> {
+        if case .notReady(let reason) = state.readiness { return .failure(.unavailable("the service is not ready: \(reason)")) }
+        let modelName = request.head.queryValue("model")
+        guard let model = models.named(modelName) else { return .failure(.unknownModel(modelName ?? "", known: models.names)) }
+        let topK: Int
+        switch Self.parseTopK(request.head.queryValue("top_k"), classes: model.config.classes) {
+        case .success(let k): topK = k
+        case .failure(let error): return .failure(error)
+        }
+        let bytes: [UInt8]
+        switch Self.imageBytes(request) {
+        case .success(let image): bytes = image
+        case .failure(let error): return .failure(error)
+        }
+        // Judge the header before queueing: a non-PNG or a pixel bomb costs no worker time.
+        do {
+            let header = try PNGHeader.probe(bytes)
+            guard header.width * header.height <= configuration.maxPixels else {
+                return .failure(.tooManyPixels(width: header.width, height: header.height, limit: configuration.maxPixels))
+            }
+        } catch {
+            switch error {
+            case .notPNG(let format): return .failure(.notPNG(format))
+            default: return .failure(.undecodable("\(error)"))
+            }
+        }
+        let maxPixels = configuration.maxPixels
+        do {
+            return try await pool.submit(timeout: configuration.requestTimeout) { sessions, waited in
+                let session = sessions[model.name]!
+                return ClassificationPipeline.run(bytes: bytes, model: model, session: session, topK: topK, maxPixels: maxPixels).map {
+                    var result = $0
+                    result.queueSeconds = waited
+                    return result
+                }
+            }
+        } catch {
+            switch error {
+            case .queueFull(let capacity): return .failure(.queueFull(capacity: capacity))
+            case .deadlineExceeded(let waited): return .failure(.deadlineExceeded(seconds: waited))
+            case .shuttingDown: return .failure(.unavailable("the service is shutting down"))
+            }
+        }
+    }
+
+    static func parseTopK(_ text: String?, classes: Int) -> Result<Int, ClassificationError> {
+        guard let text else { return .success(min(5, classes)) }
+        guard let k = Int(text), (1...classes).contains(k) else {
+            return .failure(.badTopK("top_k must be an integer from 1 to \(classes) (got '\(text.prefix(32))')"))
+        }
+        return .success(k)
+    }
+
+    /// The image: the `image` part of a multipart/form-data body, or the whole body otherwise.
+    static func imageBytes(_ request: HTTPRequest) -> Result<[UInt8], ClassificationError> {
+        let contentType = request.headers["Content-Type"] ?? ""
+        if contentType.lowercased().hasPrefix("multipart/") {
+            do {
+                let boundary = try MultipartParser.boundary(contentType: contentType)
+                let parts = try MultipartParser.parse(request.body, boundary: boundary)
+                guard let image = parts.first(where: { $0.name == "image" }) else {
+                    let names = parts.compactMap(\.name)
+                    return .failure(.missingImage("no part named 'image' in the form (parts: \(names.isEmpty ? "none" : names.joined(separator: ", "))); send curl -F image=@photo.png"))
+                }
+                guard !image.body.isEmpty else { return .failure(.missingImage("the 'image' part is empty")) }
+                return .success(image.body)
+            } catch {
+                return .failure(.badMultipart("\(error)"))
+            }
+        }
+        guard !request.body.isEmpty else {
+            return .failure(.missingImage("the request has no image: send multipart/form-data with an 'image' part, or a PNG body with Content-Type: image/png"))
+        }
+        return .success(request.body)
+    }
+
+    private func body(_ result: ClassificationResult, totalSeconds: Double) -> [String: Any] {
+        func ms(_ seconds: Double) -> Double { (seconds * 1e6).rounded() / 1e3 }
+        return [
+            "model": result.model,
+            "predictions": result.predictions.map { p -> [String: Any] in
+                ["index": p.index, "synset": p.label?.synset ?? "", "label": p.label?.name ?? "class \(p.index)",
+                 "probability": (Double(p.probability) * 1e6).rounded() / 1e6]
+            },
+            "image": ["width": result.width, "height": result.height],
+            "timings_ms": ["decode": ms(result.decodeSeconds), "preprocess": ms(result.preprocessSeconds), "queue": ms(result.queueSeconds),
+                           "inference": ms(result.inferenceSeconds), "total": ms(totalSeconds)],
+        ]
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 400: return "Bad Request"
+        case 413: return "Content Too Large"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Content"
+        case 503: return "Service Unavailable"
+        default: return "Error"
+        }
+    }
+}
+
+/// A JSON response.
+func json(_ status: HTTPStatus, _ object: [String: Any]) -> HTTPResponse {
+    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(data) + [0x0A])
+}

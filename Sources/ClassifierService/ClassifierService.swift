@@ -1,0 +1,127 @@
+import Foundation
+import HTTP
+import Logging
+import ShuffleNet
+
+/// `shufflenet serve`: models, worker pool, HTTP server, metrics and the shutdown sequence, wired together.
+public final class ClassifierService: @unchecked Sendable {
+    public let configuration: ServiceConfiguration
+    private let logger: Logger
+    private let state = ServiceState()
+    private var server: HTTPServer?
+    private var pool: InferencePool<[String: ReferenceSession]>?
+
+    public init(configuration: ServiceConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The bound port (after `start`).
+    public var port: UInt16 { server?.port ?? 0 }
+
+    /// Loads every model, starts the workers (each warms its sessions up), then binds and serves.
+    /// Readiness turns green only once every worker has run every model once.
+    public func start() throws(ServiceError) {
+        let started = Date()
+        var loaded: [ShuffleNetModel] = []
+        for path in configuration.modelPaths {
+            do {
+                let model = try ShuffleNetModel.load(path: path)
+                guard !model.labels.isEmpty else {
+                    throw ServiceError.startup("model \(path) has no class labels; convert it with --labels SYNSETS.txt")
+                }
+                loaded.append(model)
+                logger.info("loaded model", metadata: ["model": "\(model.name)", "path": "\(path)", "arch": "\(model.config)"])
+            } catch let error as ServiceError {
+                throw error
+            } catch {
+                throw .startup("cannot load model \(path): \(error)")
+            }
+        }
+        let models = try LoadedModels(loaded)
+        let workers = configuration.workers ?? CPUBudget.available()
+        guard workers >= 1, configuration.queueCapacity >= 1 else { throw .startup("workers and queue size must be at least 1") }
+
+        let warmed = DispatchGroup()
+        for _ in 0..<workers { warmed.enter() }
+        let pool = InferencePool<[String: ReferenceSession]>(workers: workers, capacity: configuration.queueCapacity) { _ in
+            var sessions: [String: ReferenceSession] = [:]
+            for model in models.all {
+                let session = ReferenceSession(weights: model.weights)
+                let side = model.config.inputSize
+                _ = session.logits(for: Activation(channels: 3, height: side, width: side, data: [Float](repeating: 128, count: 3 * side * side)))
+                sessions[model.name] = session
+            }
+            warmed.leave()
+            return sessions
+        }
+        self.pool = pool
+        let metrics = ServiceMetrics(workers: workers, models: models.all.map { ($0.name, $0.config.groups, ModelDescription.widthLabel($0)) })
+        let api = ClassifierAPI(models: models, pool: pool, metrics: metrics, configuration: configuration, state: state)
+        let logger = self.logger
+        do {
+            let server = try HTTPServer(configuration: configuration.server, router: api.router()) { event in
+                metrics.request(route: event.route ?? "unmatched", method: event.method.isEmpty ? "invalid" : event.method,
+                                status: event.status, seconds: event.durationSeconds)
+                logger.info("request", metadata: [
+                    "method": "\(event.method)", "path": "\(event.path)", "status": "\(event.status)",
+                    "duration_ms": "\(String(format: "%.2f", event.durationSeconds * 1000))", "request_id": "\(event.requestID)",
+                    "remote": "\(event.remoteAddress)",
+                ])
+            }
+            try server.start()
+            self.server = server
+        } catch {
+            pool.shutdown(timeout: 1)
+            throw .startup("cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+        logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "workers": "\(workers)",
+                                            "queue": "\(configuration.queueCapacity)", "tls": "\(configuration.tlsCertificate != nil)"])
+        warmed.notify(queue: .global()) { [state, logger] in
+            state.set(.ready)
+            logger.info("ready", metadata: ["startup_seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
+        }
+    }
+
+    /// Waits until every worker is warm (for tests and the CLI's own readiness).
+    public func waitUntilReady(timeout: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if state.readiness == .ready { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    /// The shutdown sequence: readiness fails at once; after `drainDelay` the listener closes; in-flight and
+    /// queued requests are answered within `shutdownTimeout`; then the workers stop.
+    public func shutdown() async {
+        state.set(.notReady("shutting down"))
+        logger.info("shutting down", metadata: ["drain_delay": "\(configuration.drainDelay)", "timeout": "\(configuration.shutdownTimeout)"])
+        if configuration.drainDelay > 0 { try? await Task.sleep(nanoseconds: UInt64(configuration.drainDelay * 1e9)) }
+        await server?.shutdown(gracePeriod: configuration.shutdownTimeout)
+        pool?.shutdown(timeout: 5)
+        logger.info("stopped")
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    public func runUntilSignalled() async throws(ServiceError) {
+        try start()
+        let signalled = AsyncStream<Int32> { continuation in
+            for number in [SIGTERM, SIGINT] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { continuation.yield(number) }
+                source.resume()
+                Self.signalSources.append(source)
+            }
+        }
+        for await number in signalled {
+            logger.notice("received signal", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
+            break
+        }
+        await shutdown()
+    }
+
+    nonisolated(unsafe) private static var signalSources: [DispatchSourceSignal] = []
+}

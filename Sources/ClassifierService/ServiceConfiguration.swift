@@ -1,0 +1,44 @@
+import HTTP
+
+/// Everything `shufflenet serve` can be told. Each field has a flag and a SHUFFLENET_* environment variable
+/// (see the CLI's ServeCommand); defaults are production defaults.
+public struct ServiceConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    public var port: UInt16 = 8080
+    public var modelPaths: [String] = ["models/shufflenet_v1_g3_0.5x.safetensors"]
+    public var workers: Int? = nil                 // nil: the CPUs this process may use (affinity and cgroup quota)
+    public var queueCapacity = 64                  // requests waiting for a worker; beyond it 503 + Retry-After
+    public var maxBodyBytes = 16 * 1024 * 1024     // upload limit → 413
+    public var maxPixels = 40_000_000              // width × height limit, judged from the PNG header → 413
+    public var requestTimeout = 30.0               // seconds a request may wait for and spend in a worker → 503
+    public var shutdownTimeout = 25.0              // seconds in-flight requests get after SIGTERM
+    public var drainDelay = 0.0                    // seconds to keep accepting (readiness already failing) after SIGTERM
+    public var headerTimeout = 10.0
+    public var idleTimeout = 5.0
+    public var maxConnections = 1024
+    public var ioThreads = 1                       // HTTP event-loop threads (socket I/O only)
+    public var logLevel = "info"                   // trace, debug, info, notice, warning, error, critical
+    public var logFormat = LogFormat.text
+    public var tlsCertificate: String? = nil
+    public var tlsPrivateKey: String? = nil
+
+    public enum LogFormat: String, Sendable, CaseIterable { case text, json }
+
+    public init() {}
+
+    /// The HTTP server's configuration derived from this one.
+    var server: ServerConfiguration {
+        var c = ServerConfiguration()
+        c.host = host
+        c.port = port
+        c.limits.maxBodyBytes = maxBodyBytes
+        c.headerTimeout = headerTimeout
+        c.idleTimeout = idleTimeout
+        c.maxConnections = maxConnections
+        c.ioQueues = ioThreads
+        if let cert = tlsCertificate, let key = tlsPrivateKey {
+            c.tls = TLSConfiguration(certificatePath: cert, privateKeyPath: key)
+        }
+        return c
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import ClassifierService
+import Foundation
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve classification over HTTP (POST /classify, /healthz, /readyz, /models, /metrics, /openapi.yaml).",
+        discussion: "Every option can also be set by the environment variable in brackets; a flag wins over the variable."
+    )
+
+    @Option(help: "Address to bind: 0.0.0.0, ::, 127.0.0.1, localhost… [SHUFFLENET_HOST]") var host: String?
+    @Option(help: "TCP port; 0 picks a free one. [SHUFFLENET_PORT]") var port: Int?
+    @Option(name: .customLong("model"), help: "A model file; repeat for several, the first is the default. [SHUFFLENET_MODELS, comma-separated]") var models: [String] = []
+    @Option(help: "Inference worker threads (default: CPUs this process may use). [SHUFFLENET_WORKERS]") var workers: Int?
+    @Option(name: .customLong("queue-size"), help: "Requests that may wait for a worker; beyond it 503. [SHUFFLENET_QUEUE_SIZE]") var queueSize: Int?
+    @Option(name: .customLong("max-body-bytes"), help: "Upload limit in bytes → 413. [SHUFFLENET_MAX_BODY_BYTES]") var maxBodyBytes: Int?
+    @Option(name: .customLong("max-pixels"), help: "Largest width×height accepted, from the PNG header → 413. [SHUFFLENET_MAX_PIXELS]") var maxPixels: Int?
+    @Option(name: .customLong("request-timeout"), help: "Seconds a request may wait for a worker → 503. [SHUFFLENET_REQUEST_TIMEOUT]") var requestTimeout: Double?
+    @Option(name: .customLong("shutdown-timeout"), help: "Seconds in-flight requests get after SIGTERM. [SHUFFLENET_SHUTDOWN_TIMEOUT]") var shutdownTimeout: Double?
+    @Option(name: .customLong("drain-delay"), help: "Seconds to keep accepting, not ready, after SIGTERM. [SHUFFLENET_DRAIN_DELAY]") var drainDelay: Double?
+    @Option(name: .customLong("header-timeout"), help: "Seconds to receive a request head → 408. [SHUFFLENET_HEADER_TIMEOUT]") var headerTimeout: Double?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may idle. [SHUFFLENET_IDLE_TIMEOUT]") var idleTimeout: Double?
+    @Option(name: .customLong("max-connections"), help: "Open connections; beyond it 503. [SHUFFLENET_MAX_CONNECTIONS]") var maxConnections: Int?
+    @Option(name: .customLong("io-threads"), help: "HTTP event-loop threads. [SHUFFLENET_IO_THREADS]") var ioThreads: Int?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical. [SHUFFLENET_LOG_LEVEL]") var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text or json. [SHUFFLENET_LOG_FORMAT]") var logFormat: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for HTTPS. [SHUFFLENET_TLS_CERT]") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key for HTTPS. [SHUFFLENET_TLS_KEY]") var tlsKey: String?
+
+    func run() async throws {
+        let configuration = try resolve(environment: ProcessInfo.processInfo.environment)
+        let format = configuration.logFormat
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler: LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let service = ClassifierService(configuration: configuration, logger: Logger(label: "shufflenet"))
+        do {
+            try await service.runUntilSignalled()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// Flags over SHUFFLENET_* variables over defaults; every value is checked before anything starts.
+    func resolve(environment env: [String: String]) throws -> ServiceConfiguration {
+        var c = ServiceConfiguration()
+        func pick<T>(_ flag: T?, _ variable: String, _ parse: (String) -> T?) throws -> T? {
+            if let flag { return flag }
+            guard let text = env[variable], !text.isEmpty else { return nil }
+            guard let value = parse(text) else { throw ValidationError("\(variable)='\(text)' is not valid") }
+            return value
+        }
+        c.host = try pick(host, "SHUFFLENET_HOST", { $0 }) ?? c.host
+        if let p = try pick(port, "SHUFFLENET_PORT", { Int($0) }) {
+            guard (0...65535).contains(p) else { throw ValidationError("port \(p) is outside 0…65535") }
+            c.port = UInt16(p)
+        }
+        let envModels = env["SHUFFLENET_MODELS"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+        c.modelPaths = !models.isEmpty ? models : (!envModels.isEmpty ? envModels : [ProcessInfo.processInfo.environment["SHUFFLENET_MODEL"] ?? c.modelPaths[0]])
+        c.workers = try pick(workers, "SHUFFLENET_WORKERS", { Int($0) }) ?? c.workers
+        c.queueCapacity = try pick(queueSize, "SHUFFLENET_QUEUE_SIZE", { Int($0) }) ?? c.queueCapacity
+        c.maxBodyBytes = try pick(maxBodyBytes, "SHUFFLENET_MAX_BODY_BYTES", { Int($0) }) ?? c.maxBodyBytes
+        c.maxPixels = try pick(maxPixels, "SHUFFLENET_MAX_PIXELS", { Int($0) }) ?? c.maxPixels
+        c.requestTimeout = try pick(requestTimeout, "SHUFFLENET_REQUEST_TIMEOUT", { Double($0) }) ?? c.requestTimeout
+        c.shutdownTimeout = try pick(shutdownTimeout, "SHUFFLENET_SHUTDOWN_TIMEOUT", { Double($0) }) ?? c.shutdownTimeout
+        c.drainDelay = try pick(drainDelay, "SHUFFLENET_DRAIN_DELAY", { Double($0) }) ?? c.drainDelay
+        c.headerTimeout = try pick(headerTimeout, "SHUFFLENET_HEADER_TIMEOUT", { Double($0) }) ?? c.headerTimeout
+        c.idleTimeout = try pick(idleTimeout, "SHUFFLENET_IDLE_TIMEOUT", { Double($0) }) ?? c.idleTimeout
+        c.maxConnections = try pick(maxConnections, "SHUFFLENET_MAX_CONNECTIONS", { Int($0) }) ?? c.maxConnections
+        c.ioThreads = try pick(ioThreads, "SHUFFLENET_IO_THREADS", { Int($0) }) ?? c.ioThreads
+        if let text = try pick(logLevel, "SHUFFLENET_LOG_LEVEL", { $0 }) {
+            guard Logger.Level(rawValue: text) != nil else {
+                throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical (got '\(text)')")
+            }
+            c.logLevel = text
+        }
+        if let text = try pick(logFormat, "SHUFFLENET_LOG_FORMAT", { $0 }) {
+            guard let format = ServiceConfiguration.LogFormat(rawValue: text) else { throw ValidationError("log format must be text or json (got '\(text)')") }
+            c.logFormat = format
+        }
+        c.tlsCertificate = try pick(tlsCert, "SHUFFLENET_TLS_CERT", { $0 })
+        c.tlsPrivateKey = try pick(tlsKey, "SHUFFLENET_TLS_KEY", { $0 })
+
+        if let w = c.workers, w < 1 { throw ValidationError("workers must be at least 1 (got \(w))") }
+        for (name, value) in [("queue size", c.queueCapacity), ("max body bytes", c.maxBodyBytes), ("max pixels", c.maxPixels),
+                              ("max connections", c.maxConnections), ("io threads", c.ioThreads)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1 (got \(value))")
+        }
+        for (name, value) in [("request timeout", c.requestTimeout), ("shutdown timeout", c.shutdownTimeout), ("header timeout", c.headerTimeout),
+                              ("idle timeout", c.idleTimeout)] where !(value > 0) {
+            throw ValidationError("\(name) must be a positive number of seconds (got \(value))")
+        }
+        guard c.drainDelay >= 0 else { throw ValidationError("drain delay must not be negative") }
+        guard (c.tlsCertificate == nil) == (c.tlsPrivateKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        return c
+    }
+}
