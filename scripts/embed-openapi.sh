@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
     echo "enum OpenAPISpec {"
     echo "    static let yaml = #\"\"\""
     cat openapi.yaml
+    echo ""  # a raw multi-line literal drops the newline before its closing delimiter; keep the file's last one
     echo "\"\"\"#"
     echo "}"
 } > Sources/ClassifierService/OpenAPISpec.swift

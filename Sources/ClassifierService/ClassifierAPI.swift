@@ -63,7 +63,7 @@ struct ClassifierAPI: Sendable {
     }
 
     private func classifyResult(_ request: HTTPRequest, started: Double) async -> Result<ClassificationResult, ClassificationError> {
-        if case .notReady(let reason) = state.readiness { return .failure(.unavailable("the service is not ready: \(reason)")) }
+        guard state.acceptsWork else { return .failure(.unavailable("the service is starting: models are loading and warming up")) }
         let modelName = request.head.queryValue("model")
         guard let model = models.named(modelName) else { return .failure(.unknownModel(modelName ?? "", known: models.names)) }
         let topK: Int

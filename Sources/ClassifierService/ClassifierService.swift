@@ -78,7 +78,7 @@ public final class ClassifierService: @unchecked Sendable {
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "workers": "\(workers)",
                                             "queue": "\(configuration.queueCapacity)", "tls": "\(configuration.tlsCertificate != nil)"])
         warmed.notify(queue: .global()) { [state, logger] in
-            state.set(.ready)
+            state.becameReady()
             logger.info("ready", metadata: ["startup_seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
         }
     }
@@ -96,7 +96,7 @@ public final class ClassifierService: @unchecked Sendable {
     /// The shutdown sequence: readiness fails at once; after `drainDelay` the listener closes; in-flight and
     /// queued requests are answered within `shutdownTimeout`; then the workers stop.
     public func shutdown() async {
-        state.set(.notReady("shutting down"))
+        state.draining()
         logger.info("shutting down", metadata: ["drain_delay": "\(configuration.drainDelay)", "timeout": "\(configuration.shutdownTimeout)"])
         if configuration.drainDelay > 0 { try? await Task.sleep(nanoseconds: UInt64(configuration.drainDelay * 1e9)) }
         await server?.shutdown(gracePeriod: configuration.shutdownTimeout)

@@ -283,5 +283,6 @@ components:
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
+
 """#
 }

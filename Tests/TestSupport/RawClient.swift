@@ -136,3 +136,19 @@ public final class LockedList<Element>: @unchecked Sendable {
     public func append(_ item: Element) { lock.withLock { items.append(item) } }
     public var all: [Element] { lock.withLock { items } }
 }
+
+/// Runs `body(i)` for i in 0..<count on `count` threads at once (unlike concurrentPerform, which runs
+/// only as many at a time as there are cores), and returns when all have finished.
+public func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for i in 0..<count {
+        group.enter()
+        let thread = Thread {
+            body(i)
+            group.leave()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    group.wait()
+}
