@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: system packages, fuzzers, build, every test target.
+# The whole test suite, from a fresh machine: system packages, fuzzers, the service checked by outside
+# tools (promtool, a real Prometheus, schemathesis), then every Swift test target.
 # Tests that need ../shared (weights, photos, references) skip when it is absent, and fail if CI is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup-system.sh
+scripts/setup-system.sh prometheus
 
 if [ -n "${CI:-}" ] && [ ! -d "${SHUFFLENET_SHARED_DIR:-../shared}" ]; then
     echo "test: CI is set but the shared fixtures folder ${SHUFFLENET_SHARED_DIR:-../shared} is missing" >&2
@@ -17,6 +18,11 @@ if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
         scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-60}"
     done
 fi
+
+# The release binary: the service tests run it (the reference pass is ~10x faster than in debug).
+swift build -c release --product shufflenet
+scripts/prepare-models.sh .build/release/shufflenet
+scripts/service-checks.sh .build/release/shufflenet models/shufflenet_v1_g3_0.5x.safetensors
 
 swift build --build-tests
 swift test --skip-build --disable-swift-testing

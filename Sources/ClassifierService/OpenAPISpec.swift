@@ -154,7 +154,13 @@ paths:
           headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
           content:
             application/yaml:
-              schema: {type: string}
+              schema:
+                type: object
+                required: [openapi, info, paths]
+                properties:
+                  openapi: {type: string}
+                  info: {type: object}
+                  paths: {type: object}
 components:
   headers:
     RequestId:
