@@ -19,10 +19,11 @@ if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
     done
 fi
 
-# The release binary: the service tests run it (the reference pass is ~10x faster than in debug).
-swift build -c release --product shufflenet
+# One release build of everything, tests included: the SIMD engine runs ~100x slower unoptimised, the
+# service tests drive the release binary, and the zero-allocation test needs specialised generics.
+# -enable-testing keeps @testable imports working in release.
+swift build -c release --build-tests -Xswiftc -enable-testing
 scripts/prepare-models.sh .build/release/shufflenet
 scripts/service-checks.sh .build/release/shufflenet models/shufflenet_v1_g3_0.5x.safetensors
 
-swift build --build-tests
-swift test --skip-build --disable-swift-testing
+swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing

@@ -71,7 +71,7 @@ public enum ClassificationError: Error, Sendable, Equatable {
 
 /// Decode → preprocess → infer → rank, run on a pool worker with that worker's session.
 enum ClassificationPipeline {
-    static func run(bytes: [UInt8], model: ShuffleNetModel, session: ReferenceSession, topK: Int, maxPixels: Int) -> Result<ClassificationResult, ClassificationError> {
+    static func run(bytes: [UInt8], model: ShuffleNetModel, session: InferenceSession, topK: Int, maxPixels: Int) -> Result<ClassificationResult, ClassificationError> {
         let start = now()
         let image: RGBImage
         do {
@@ -86,7 +86,8 @@ enum ClassificationPipeline {
         let decoded = now()
         let input = ImagePreprocessor.tensor(rgb: image.pixels, width: image.width, height: image.height, spec: model.preprocessing)
         let preprocessed = now()
-        let probabilities = Classification.softmax(session.logits(for: input))
+        session.setInput(input)
+        let probabilities = Classification.softmax(Array(session.forward()))
         let predictions = Classification.topK(probabilities, k: topK, labels: model.labels)
         let inferred = now()
         return .success(ClassificationResult(

@@ -6,7 +6,7 @@ import ShuffleNet
 /// The HTTP surface of the service: turns requests into pool jobs and domain errors into statuses.
 struct ClassifierAPI: Sendable {
     let models: LoadedModels
-    let pool: InferencePool<[String: ReferenceSession]>
+    let pool: InferencePool<[String: InferenceSession]>
     let metrics: ServiceMetrics
     let configuration: ServiceConfiguration
     let state: ServiceState

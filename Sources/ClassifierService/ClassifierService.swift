@@ -9,7 +9,7 @@ public final class ClassifierService: @unchecked Sendable {
     private let logger: Logger
     private let state = ServiceState()
     private var server: HTTPServer?
-    private var pool: InferencePool<[String: ReferenceSession]>?
+    private var pool: InferencePool<[String: InferenceSession]>?
 
     public init(configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -44,12 +44,15 @@ public final class ClassifierService: @unchecked Sendable {
 
         let warmed = DispatchGroup()
         for _ in 0..<workers { warmed.enter() }
-        let pool = InferencePool<[String: ReferenceSession]>(workers: workers, capacity: configuration.queueCapacity) { _ in
-            var sessions: [String: ReferenceSession] = [:]
+        // Weights are packed once per model and shared; each worker owns a session (its buffers) per model.
+        let networks = Dictionary(uniqueKeysWithValues: models.all.map { ($0.name, PackedNetwork($0.weights)) })
+        let pool = InferencePool<[String: InferenceSession]>(workers: workers, capacity: configuration.queueCapacity) { _ in
+            var sessions: [String: InferenceSession] = [:]
             for model in models.all {
-                let session = ReferenceSession(weights: model.weights)
+                let session = InferenceSession(network: networks[model.name]!)
                 let side = model.config.inputSize
-                _ = session.logits(for: Activation(channels: 3, height: side, width: side, data: [Float](repeating: 128, count: 3 * side * side)))
+                session.setInput(Activation(channels: 3, height: side, width: side, data: [Float](repeating: 128, count: 3 * side * side)))
+                session.forward()
                 sessions[model.name] = session
             }
             warmed.leave()

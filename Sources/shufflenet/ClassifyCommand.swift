@@ -32,6 +32,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try ShuffleNetModel.load(path: model ?? DefaultModel.path)
+        let session = InferenceSession(network: PackedNetwork(loaded.weights))
         let k = min(topK, loaded.config.classes)
         var results: [[String: Any]] = []
         var failures = 0
@@ -40,7 +41,8 @@ struct ClassifyCommand: ParsableCommand {
                 let bytes = try readFile(path)
                 let image = try PNGDecoder.decodeRGB8(bytes, limits: DecodeLimits(maxPixels: maxPixels))
                 let input = ImagePreprocessor.tensor(rgb: image.pixels, width: image.width, height: image.height, spec: loaded.preprocessing)
-                let probabilities = Classification.softmax(ReferenceNetwork.logits(loaded.weights, input: input))
+                session.setInput(input)
+                let probabilities = Classification.softmax(Array(session.forward()))
                 let top = Classification.topK(probabilities, k: k, labels: loaded.labels)
                 if json {
                     results.append(["image": path, "width": image.width, "height": image.height, "model": loaded.name,

@@ -1,0 +1,159 @@
+/// The 1×1 convolution of NHWC activations as a GEMM with channels as the vector dimension:
+///   C[n·ldc + m] = epilogue(bias[m] + Σ_k A[n·lda + k·aStep] · W[k·M + m])
+/// for N pixels, M output channels, K input channels. `aStep` is 1, or g when the channel shuffle is folded
+/// into this convolution (input channel k of group gi is channel k·g + gi of the unshuffled tensor).
+/// The epilogue optionally adds a residual (same layout, row stride `ldr`) and applies ReLU.
+/// Tiles: 6 pixels × (16+16 | 16+8 | 16+4 | 16 | 8+4 | 8 | 4) channels, 12 accumulators at most; the last
+/// M mod 4 channels go through a 4-wide vector with a partial store, so any channel count works.
+enum PointwiseKernel {
+    struct Epilogue {
+        var relu: Bool
+        var residual: UnsafePointer<Float>? = nil  // added before ReLU
+        var ldr: Int = 0
+    }
+
+    static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+                    W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
+        var m = 0
+        let ldw = M
+        typealias S16 = SIMD16<Float>
+        typealias S8 = SIMD8<Float>
+        typealias S4 = SIMD4<Float>
+        while M - m >= 4 {
+            let r = M - m
+            let w = W + m, c = C + m, b = bias + m
+            let e = Epilogue(relu: epilogue.relu, residual: epilogue.residual.map { $0 + m }, ldr: epilogue.ldr)
+            if r >= 32 { column(S16.self, S16.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 32 }
+            else if r >= 24 { column(S16.self, S8.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 24 }
+            else if r >= 20 { column(S16.self, S4.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 20 }
+            else if r >= 16 { column(S16.self, S16.self, two: false, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 16 }
+            else if r >= 12 { column(S8.self, S4.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 12 }
+            else if r >= 8 { column(S8.self, S8.self, two: false, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 8 }
+            else { column(S4.self, S4.self, two: false, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 4 }
+        }
+        // The last 1–3 channels (groups such as 10 or 30 channels wide) as a 4-wide vector whose extra lanes
+        // are computed from whatever follows in memory (every buffer has 16 floats of slack) and never stored.
+        if m < M {
+            let e = Epilogue(relu: epilogue.relu, residual: epilogue.residual.map { $0 + m }, ldr: epilogue.ldr)
+            for n in 0..<N {
+                var acc: SIMD4<Float> = load(bias + m)
+                let a = A + n * lda
+                var wp = W + m
+                var kk = 0
+                for _ in 0..<K {
+                    acc = acc.addingProduct(SIMD4(repeating: a[kk]), load(wp) as SIMD4<Float>)
+                    wp += ldw
+                    kk += aStep
+                }
+                if let residual = e.residual { acc += load(residual + n * e.ldr) as SIMD4<Float> }
+                if e.relu { acc = acc.relu() }
+                let c = C + n * ldc + m
+                for lane in 0..<(M - m) { c[lane] = acc[lane] }
+            }
+        }
+    }
+
+    /// Reference twin: the same contract as `run`, one multiply-add at a time.
+    static func reference(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+                          W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
+        for n in 0..<N {
+            for m in 0..<M {
+                var sum = bias[m]
+                for k in 0..<K { sum += A[n * lda + k * aStep] * W[k * M + m] }
+                if let residual = epilogue.residual { sum += residual[n * epilogue.ldr + m] }
+                C[n * ldc + m] = epilogue.relu ? max(sum, 0) : sum
+            }
+        }
+    }
+
+    @inline(__always)
+    static func finish<V: FloatVector>(_ v: V, _ c: UnsafeMutablePointer<Float>, row n: Int, offset: Int, _ e: Epilogue) {
+        var v = v
+        if let residual = e.residual { v += load(residual + n * e.ldr + offset) as V }
+        store(c, e.relu ? v.relu() : v)
+    }
+
+    @inline(__always)
+    static func column<V: FloatVector, U: FloatVector>(_: V.Type, _: U.Type, two: Bool, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+                                                       W: UnsafePointer<Float>, ldw: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
+                                                       bias: UnsafePointer<Float>, _ e: Epilogue) {
+        var n = 0
+        while n + 6 <= N {
+            if two {
+                tile6x2(V.self, U.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, e)
+            } else {
+                tile6x1(V.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, e)
+            }
+            n += 6
+        }
+        while n < N {
+            tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, e)
+            if two { tile1(U.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W + V.scalarCount, ldw: ldw, C: C + n * ldc + V.scalarCount, bias: bias + V.scalarCount, offset: V.scalarCount, e) }
+            n += 1
+        }
+    }
+
+    @inline(__always)
+    static func tile6x2<V: FloatVector, U: FloatVector>(_: V.Type, _: U.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+                                                        W: UnsafePointer<Float>, ldw: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
+                                                        bias: UnsafePointer<Float>, _ e: Epilogue) {
+        let width = V.scalarCount
+        let b0: V = load(bias), b1: U = load(bias + width)
+        var c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1
+        var c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1
+        let a0 = A, a1 = A + lda, a2 = A + 2 * lda, a3 = A + 3 * lda, a4 = A + 4 * lda, a5 = A + 5 * lda
+        var wp = W
+        var kk = 0
+        for _ in 0..<K {
+            let w0: V = load(wp), w1: U = load(wp + width)
+            var s = a0[kk]; c00 = c00.addingProduct(V(repeating: s), w0); c01 = c01.addingProduct(U(repeating: s), w1)
+            s = a1[kk]; c10 = c10.addingProduct(V(repeating: s), w0); c11 = c11.addingProduct(U(repeating: s), w1)
+            s = a2[kk]; c20 = c20.addingProduct(V(repeating: s), w0); c21 = c21.addingProduct(U(repeating: s), w1)
+            s = a3[kk]; c30 = c30.addingProduct(V(repeating: s), w0); c31 = c31.addingProduct(U(repeating: s), w1)
+            s = a4[kk]; c40 = c40.addingProduct(V(repeating: s), w0); c41 = c41.addingProduct(U(repeating: s), w1)
+            s = a5[kk]; c50 = c50.addingProduct(V(repeating: s), w0); c51 = c51.addingProduct(U(repeating: s), w1)
+            wp += ldw
+            kk += aStep
+        }
+        finish(c00, C, row: n, offset: 0, e); finish(c01, C + width, row: n, offset: width, e)
+        finish(c10, C + ldc, row: n + 1, offset: 0, e); finish(c11, C + ldc + width, row: n + 1, offset: width, e)
+        finish(c20, C + 2 * ldc, row: n + 2, offset: 0, e); finish(c21, C + 2 * ldc + width, row: n + 2, offset: width, e)
+        finish(c30, C + 3 * ldc, row: n + 3, offset: 0, e); finish(c31, C + 3 * ldc + width, row: n + 3, offset: width, e)
+        finish(c40, C + 4 * ldc, row: n + 4, offset: 0, e); finish(c41, C + 4 * ldc + width, row: n + 4, offset: width, e)
+        finish(c50, C + 5 * ldc, row: n + 5, offset: 0, e); finish(c51, C + 5 * ldc + width, row: n + 5, offset: width, e)
+    }
+
+    @inline(__always)
+    static func tile6x1<V: FloatVector>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+                                        C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
+        let b0: V = load(bias)
+        var c0 = b0, c1 = b0, c2 = b0, c3 = b0, c4 = b0, c5 = b0
+        let a0 = A, a1 = A + lda, a2 = A + 2 * lda, a3 = A + 3 * lda, a4 = A + 4 * lda, a5 = A + 5 * lda
+        var wp = W
+        var kk = 0
+        for _ in 0..<K {
+            let w0: V = load(wp)
+            c0 = c0.addingProduct(V(repeating: a0[kk]), w0); c1 = c1.addingProduct(V(repeating: a1[kk]), w0)
+            c2 = c2.addingProduct(V(repeating: a2[kk]), w0); c3 = c3.addingProduct(V(repeating: a3[kk]), w0)
+            c4 = c4.addingProduct(V(repeating: a4[kk]), w0); c5 = c5.addingProduct(V(repeating: a5[kk]), w0)
+            wp += ldw
+            kk += aStep
+        }
+        finish(c0, C, row: n, offset: 0, e); finish(c1, C + ldc, row: n + 1, offset: 0, e); finish(c2, C + 2 * ldc, row: n + 2, offset: 0, e)
+        finish(c3, C + 3 * ldc, row: n + 3, offset: 0, e); finish(c4, C + 4 * ldc, row: n + 4, offset: 0, e); finish(c5, C + 5 * ldc, row: n + 5, offset: 0, e)
+    }
+
+    @inline(__always)
+    static func tile1<V: FloatVector>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+                                      C: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, offset: Int, _ e: Epilogue) {
+        var c0: V = load(bias)
+        var wp = W
+        var kk = 0
+        for _ in 0..<K {
+            c0 = c0.addingProduct(V(repeating: A[kk]), load(wp) as V)
+            wp += ldw
+            kk += aStep
+        }
+        finish(c0, C, row: n, offset: offset, e)
+    }
+}

@@ -1,0 +1,32 @@
+/// Deterministic random weights for an architecture (benchmarks of presets without checkpoints).
+/// He-style scales keep activations finite through the network; BN is the identity.
+public enum RandomWeights {
+    public static func make(_ config: ShuffleNetConfig, seed: UInt64 = 42) throws(WeightsError) -> ShuffleNetWeights {
+        var generator = SplitMix64(seed: seed)
+        let shapes = Dictionary(uniqueKeysWithValues: StateDictLayout.expectedShapes(config).map { ($0.name, $0.shape) })
+        return try ShuffleNetWeights(config: config) { (name) throws(WeightsError) in
+            guard let shape = shapes[name] else { return nil }
+            let count = shape.reduce(1, *)
+            if name.hasSuffix("running_var") || (name.hasSuffix(".weight") && shape.count == 1) { return (shape, [Float](repeating: 1, count: count)) }
+            if name.hasSuffix("running_mean") || name.hasSuffix(".bias") { return (shape, [Float](repeating: 0, count: count)) }
+            let fanIn = shape.dropFirst().reduce(1, *)
+            let scale = (2 / Float(max(fanIn, 1))).squareRoot()
+            return (shape, (0..<count).map { _ in (Float(generator.next() % 20001) / 10000 - 1) * scale })
+        }
+    }
+}
+
+/// A small, fast, deterministic generator (Steele et al.'s SplitMix64).
+public struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

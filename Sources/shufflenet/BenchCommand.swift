@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import ShuffleNet
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the inference engine: warm-up, then median/p90/p99 latency per call and images per second."
+    )
+
+    @Option(help: "A model file (.safetensors).") var model: String?
+    @Option(help: "A named architecture with random weights, e.g. megvii-1x-g3.") var preset: String?
+    @Option(help: "Images per call.") var batch: Int = 1
+    @Option(help: "Intra-op threads (1 = the calling thread only).") var threads: Int = 1
+    @Option(help: "Seconds to measure (after 0.5 s of warm-up).") var seconds: Double = 3
+    @Flag(help: "Use the scalar reference pass instead of the SIMD engine.") var reference = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard (model == nil) != (preset == nil) else { throw ValidationError("give exactly one of --model and --preset") }
+        guard batch >= 1, threads >= 1, seconds > 0 else { throw ValidationError("batch, threads and seconds must be positive") }
+    }
+
+    func run() throws {
+        let weights: ShuffleNetWeights
+        let name: String
+        if let model {
+            let loaded = try ShuffleNetModel.load(path: model)
+            (weights, name) = (loaded.weights, loaded.name)
+        } else {
+            let config = try Presets.named(preset!)
+            weights = try RandomWeights.make(config)
+            name = preset!
+        }
+        let config = weights.config
+        let side = config.inputSize
+        var generator = SplitMix64(seed: 7)
+        let image = Activation(channels: 3, height: side, width: side,
+                               data: (0..<(3 * side * side)).map { _ in Float(generator.next() % 256) })
+        let call: () -> Void
+        if reference {
+            let session = ReferenceSession(weights: weights)
+            call = { for _ in 0..<batch { _ = session.logits(for: image) } }
+        } else {
+            let session = InferenceSession(network: PackedNetwork(weights), maxBatch: batch, threads: threads)
+            for i in 0..<batch { session.setInput(image, image: i) }
+            call = { session.forward(batch: batch) }
+        }
+        let warmup = Date().addingTimeInterval(0.5)
+        while Date() < warmup { call() }
+        var samples: [Double] = []
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end || samples.count < 5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            call()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        samples.sort()
+        func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
+        let median = percentile(0.5)
+        let imagesPerSecond = Double(batch) / (median / 1000)
+        let gmacs = Double(Complexity(config).multiplyAdds) * Double(batch) / (median / 1000) / 1e9
+        if json {
+            let object: [String: Any] = [
+                "model": name, "engine": reference ? "reference" : "simd", "batch": batch, "threads": threads, "calls": samples.count,
+                "median_ms": median, "p90_ms": percentile(0.9), "p99_ms": percentile(0.99), "images_per_second": imagesPerSecond, "gmac_per_second": gmacs,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print(String(format: "%@ (%@, batch %d, %d thread%@): median %.3f ms, p90 %.3f, p99 %.3f over %d calls; %.0f images/s; %.1f GMAC/s",
+                         name, reference ? "reference" : "simd", batch, threads, threads == 1 ? "" : "s", median, percentile(0.9), percentile(0.99),
+                         samples.count, imagesPerSecond, gmacs))
+        }
+    }
+}

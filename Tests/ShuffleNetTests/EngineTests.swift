@@ -1,0 +1,45 @@
+import ShuffleNet
+import TestSupport
+import XCTest
+
+/// The SIMD engine against the reference: every random network, both checkpoints, batches.
+final class EngineTests: XCTestCase {
+    func logits(_ session: InferenceSession, _ input: Activation) -> [Float] {
+        session.setInput(input)
+        return Array(session.forward())
+    }
+
+    func testEngineMatchesTheGoldensOfEveryRandomNetwork() throws {
+        for name in ReferenceGoldenTests.randomNetworks {
+            let model = try ShuffleNetModel.load(path: try SharedFixtures.path("reference/random/\(name).safetensors"))
+            let golden = try ReferenceIO(path: try SharedFixtures.path("reference/random/\(name).io.safetensors"))
+            let session = InferenceSession(network: PackedNetwork(model.weights), inputSize: golden.input.height)
+            let error = ReferenceIO.relativeError(logits(session, golden.input), golden.logits)
+            XCTAssertLessThan(error, 1e-4, "\(name): relative logit error \(error)")
+        }
+    }
+
+    func testEngineMatchesTheGoldensOfBothCheckpoints() throws {
+        for groups in ["g3", "g8"] {
+            let model = try Checkpoints.pretrained(groups)
+            let session = InferenceSession(network: PackedNetwork(model.weights))
+            for image in ["chelsea", "coffee", "astronaut", "motorcycle_left"] {
+                let golden = try ReferenceIO(path: try SharedFixtures.path("reference/\(groups)_0.5x_\(image).io.safetensors"))
+                let error = ReferenceIO.relativeError(logits(session, golden.input), golden.logits)
+                XCTAssertLessThan(error, 1e-4, "\(groups) \(image): relative logit error \(error)")
+            }
+        }
+    }
+
+    func testABatchGivesEachImageItsOwnLogits() throws {
+        let model = try Checkpoints.pretrained("g3")
+        let session = InferenceSession(network: PackedNetwork(model.weights), maxBatch: 3)
+        let images = try ["chelsea", "coffee", "motorcycle_left"].map { try ReferenceIO(path: try SharedFixtures.path("reference/g3_0.5x_\($0).io.safetensors")) }
+        for (i, golden) in images.enumerated() { session.setInput(golden.input, image: i) }
+        let all = Array(session.forward(batch: 3))
+        for (i, golden) in images.enumerated() {
+            let error = ReferenceIO.relativeError(Array(all[(i * 1000)..<((i + 1) * 1000)]), golden.logits)
+            XCTAssertLessThan(error, 1e-4, "image \(i) of the batch")
+        }
+    }
+}
