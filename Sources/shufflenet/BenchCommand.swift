@@ -15,6 +15,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seconds to measure (after 0.5 s of warm-up).") var seconds: Double = 3
     @Flag(help: "Use the scalar reference pass instead of the SIMD engine.") var reference = false
     @Flag(help: "Print JSON.") var json = false
+    @Option(name: .customLong("dump-logits"), help: "Write the logits for --input (float32, little-endian) to this file and exit.") var dumpLogits: String?
+    @Option(help: "A *.io.safetensors file whose 'input' tensor (1×3×S×S, NCHW) is used with --dump-logits.") var input: String?
 
     func validate() throws {
         guard (model == nil) != (preset == nil) else { throw ValidationError("give exactly one of --model and --preset") }
@@ -37,6 +39,19 @@ struct BenchCommand: ParsableCommand {
         var generator = SplitMix64(seed: 7)
         let image = Activation(channels: 3, height: side, width: side,
                                data: (0..<(3 * side * side)).map { _ in Float(generator.next() % 256) })
+        if let dumpLogits {
+            guard let input else { throw ValidationError("--dump-logits needs --input") }
+            let file = try MappedFile(path: input)
+            let header = try Safetensors.parseHeader(file.bytes)
+            guard let entry = header.entries["input"], entry.shape.count == 4 else { throw ValidationError("\(input) has no 1×3×S×S 'input' tensor") }
+            let tensor = Activation(channels: entry.shape[1], height: entry.shape[2], width: entry.shape[3], data: try Safetensors.floats(entry, in: file.bytes))
+            let session = InferenceSession(network: PackedNetwork(weights), inputSize: entry.shape[2])
+            session.setInput(tensor)
+            let logits = Array(session.forward())
+            let data = logits.withUnsafeBytes { Data($0) }
+            guard FileManager.default.createFile(atPath: dumpLogits, contents: data) else { throw ValidationError("cannot write \(dumpLogits)") }
+            return
+        }
         let call: () -> Void
         if reference {
             let session = ReferenceSession(weights: weights)

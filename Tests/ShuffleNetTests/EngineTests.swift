@@ -32,14 +32,20 @@ final class EngineTests: XCTestCase {
     }
 
     func testABatchGivesEachImageItsOwnLogits() throws {
+        try batch(threads: 1)
+        try batch(threads: 2)
+        try batch(threads: 3)
+    }
+
+    func batch(threads: Int) throws {
         let model = try Checkpoints.pretrained("g3")
-        let session = InferenceSession(network: PackedNetwork(model.weights), maxBatch: 3)
+        let session = InferenceSession(network: PackedNetwork(model.weights), maxBatch: 3, threads: threads)
         let images = try ["chelsea", "coffee", "motorcycle_left"].map { try ReferenceIO(path: try SharedFixtures.path("reference/g3_0.5x_\($0).io.safetensors")) }
         for (i, golden) in images.enumerated() { session.setInput(golden.input, image: i) }
         let all = Array(session.forward(batch: 3))
         for (i, golden) in images.enumerated() {
             let error = ReferenceIO.relativeError(Array(all[(i * 1000)..<((i + 1) * 1000)]), golden.logits)
-            XCTAssertLessThan(error, 1e-4, "image \(i) of the batch")
+            XCTAssertLessThan(error, 1e-4, "image \(i) of the batch, \(threads) threads")
         }
     }
 }

@@ -89,6 +89,13 @@ final class KernelTwinTests: XCTestCase {
         for i in 0..<100 { session.forward(batch: i % 2 + 1) }
         let allocations = malloccounter_stop()
         XCTAssertEqual(allocations, 0, "heap allocations during 100 inferences")
+        // With helper threads sharing a batch.
+        let threaded = InferenceSession(network: PackedNetwork(model.weights), maxBatch: 4, threads: 2)
+        for i in 0..<4 { threaded.setInput(golden.input, image: i) }
+        threaded.forward(batch: 4)
+        malloccounter_start()
+        for _ in 0..<50 { threaded.forward(batch: 4) }
+        XCTAssertEqual(malloccounter_stop(), 0, "heap allocations during 50 threaded batches")
         // The counter itself works: an array allocation is seen.
         malloccounter_start()
         let array = [Float](repeating: 1, count: 1000 + Int(generator.next() % 10))

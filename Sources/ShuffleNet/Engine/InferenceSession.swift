@@ -6,14 +6,19 @@
 ///   x, y    ping-pong unit input/output, the largest H·W·C of any stage (and the max-pool output)
 ///   t1      first 1×1 conv output, the largest H·W·mid        t2  depthwise output, the largest H'·W'·mid
 ///   pooled  [C_last]               logits  [classes]
-public final class InferenceSession {
+public final class InferenceSession: @unchecked Sendable {
+    // Owned by one caller at a time; its helper threads touch only the buffers of the images they are given.
     public let network: PackedNetwork
     public let maxBatch: Int
     public var config: ShuffleNetConfig { network.config }
     public var inputSide: Int { side }
 
+    /// Threads a batch is spread over (whole images per thread); a batch of one runs on the caller alone.
+    public let threads: Int
+
     private let side: Int              // input pixels per side
-    private let input: FloatBuffer, patches: FloatBuffer, stemOut: FloatBuffer
+    private let input: FloatBuffer, stemOut: FloatBuffer
+    private let patches: [FloatBuffer] // one stem im2col scratch per thread
     private let x: FloatBuffer, y: FloatBuffer, t1: FloatBuffer, t2: FloatBuffer
     private let zeros: FloatBuffer, pooled: FloatBuffer, logitsBuffer: FloatBuffer
     private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int)
@@ -39,8 +44,9 @@ public final class InferenceSession {
         }
         imageStride = (side * side * 3, stemSide * stemSide * config.stem, act, mid1, mid2)
         let b = self.maxBatch
+        self.threads = max(1, threads)
         input = FloatBuffer(count: b * imageStride.input)
-        patches = FloatBuffer(count: stemSide * stemSide * 27)
+        patches = (0..<self.threads).map { _ in FloatBuffer(count: stemSide * stemSide * 27) }
         stemOut = FloatBuffer(count: b * imageStride.stem)
         x = FloatBuffer(count: b * act)
         y = FloatBuffer(count: b * act)
@@ -49,9 +55,19 @@ public final class InferenceSession {
         zeros = FloatBuffer(count: zeroRow + 16)
         pooled = FloatBuffer(count: b * (config.widths.last ?? 0))
         logitsBuffer = FloatBuffer(count: b * config.classes)
+        if self.threads > 1 {
+            helpers = HelperThreads(count: self.threads - 1) { [unowned self] helper, images in
+                self.forwardImages(images, scratch: self.patches[helper + 1])
+            }
+        }
     }
 
-    deinit { [input, patches, stemOut, x, y, t1, t2, zeros, pooled, logitsBuffer].forEach { $0.free() } }
+    deinit {
+        helpers?.stop()
+        ([input, stemOut, x, y, t1, t2, zeros, pooled, logitsBuffer] + patches).forEach { $0.free() }
+    }
+
+    private var helpers: HelperThreads?
 
     /// Where image `i` of a batch goes: side × side × 3 floats, NHWC, already preprocessed.
     public func inputBuffer(image i: Int) -> UnsafeMutableBufferPointer<Float> {
@@ -77,42 +93,55 @@ public final class InferenceSession {
     @discardableResult
     public func forward(batch: Int = 1) -> UnsafeBufferPointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1…\(maxBatch)")
-        let config = network.config
-        let stemSide = DepthwiseKernel.outputSide(side, stride: 2)
-        let stem = network.stem
-        // Stem: per image, patches then a K = 27 GEMM with ReLU; then 3×3/2 max pooling into x.
-        for i in 0..<batch {
-            PoolingKernels.stemPatches(H: side, W: side, input: input.pointer + i * imageStride.input, rows: patches.pointer)
-            PointwiseKernel.run(N: stemSide * stemSide, M: stem.m, K: 27, A: patches.pointer, lda: 27, aStep: 1, W: stem.weight.pointer,
-                                C: stemOut.pointer + i * imageStride.stem, ldc: stem.m, bias: stem.bias.pointer, epilogue: .init(relu: true))
-            PoolingKernels.max3x3s2(H: stemSide, W: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem,
-                                    output: x.pointer + i * imageStride.act)
+        // Whole images per thread: contiguous ranges, the caller takes the first.
+        let workers = min(threads, batch)
+        if workers > 1 {
+            let per = (batch + workers - 1) / workers
+            let own = helpers!.start(batch: batch, per: per)
+            forwardImages(own, scratch: patches[0])
+            helpers!.wait()
+        } else {
+            forwardImages(0..<batch, scratch: patches[0])
         }
-        var h = DepthwiseKernel.outputSide(stemSide, stride: 2)
-        var current = x, next = y
-        for unit in network.units {
-            run(unit, batch: batch, side: h, input: current.pointer, output: next.pointer)
-            h = DepthwiseKernel.outputSide(h, stride: unit.spec.stride)
-            swap(&current, &next)
-        }
-        // Head: global average, then the classifier as a one-row GEMM per image.
+        // The classifier for the whole batch as one GEMM: pooled [batch][C] × W [C][classes].
+        let config = network.config, fc = network.classifier
         let width = config.widths.last ?? 0, classes = config.classes
-        for i in 0..<batch {
-            PoolingKernels.globalAverage(pixels: h * h, C: width, input: current.pointer + i * imageStride.act, output: pooled.pointer + i * width)
-        }
-        let fc = network.classifier
         PointwiseKernel.run(N: batch, M: classes, K: width, A: pooled.pointer, lda: width, aStep: 1, W: fc.weight.pointer,
                             C: logitsBuffer.pointer, ldc: classes, bias: fc.bias.pointer, epilogue: .init(relu: false))
         return UnsafeBufferPointer(start: logitsBuffer.pointer, count: batch * classes)
     }
 
-    /// One unit over the batch, image by image (each image's buffers are a fixed stride apart).
-    private func run(_ unit: PackedNetwork.Unit, batch: Int, side h: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    /// Stem, every unit and the global pool for images `images`, using `scratch` for the stem's patches.
+    private func forwardImages(_ images: Range<Int>, scratch: FloatBuffer) {
+        let config = network.config
+        let stemSide = DepthwiseKernel.outputSide(side, stride: 2)
+        let stem = network.stem
+        let width = config.widths.last ?? 0
+        for i in images {
+            // Stem: patches then a K = 27 GEMM with ReLU; then 3×3/2 max pooling into x.
+            PoolingKernels.stemPatches(H: side, W: side, input: input.pointer + i * imageStride.input, rows: scratch.pointer)
+            PointwiseKernel.run(N: stemSide * stemSide, M: stem.m, K: 27, A: scratch.pointer, lda: 27, aStep: 1, W: stem.weight.pointer,
+                                C: stemOut.pointer + i * imageStride.stem, ldc: stem.m, bias: stem.bias.pointer, epilogue: .init(relu: true))
+            PoolingKernels.max3x3s2(H: stemSide, W: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem,
+                                    output: x.pointer + i * imageStride.act)
+            var h = DepthwiseKernel.outputSide(stemSide, stride: 2)
+            var current = x, next = y
+            for unit in network.units {
+                run(unit, image: i, side: h, input: current.pointer, output: next.pointer)
+                h = DepthwiseKernel.outputSide(h, stride: unit.spec.stride)
+                swap(&current, &next)
+            }
+            PoolingKernels.globalAverage(pixels: h * h, C: width, input: current.pointer + i * imageStride.act, output: pooled.pointer + i * width)
+        }
+    }
+
+    /// One unit for image `i` (each image's buffers are a fixed stride apart, so threads never share one).
+    private func run(_ unit: PackedNetwork.Unit, image i: Int, side h: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let spec = unit.spec
         let out = DepthwiseKernel.outputSide(h, stride: spec.stride)
         let pw1 = unit.pointwise1, pw2 = unit.pointwise2
         let mid = spec.mid, cin = spec.inChannels, cout = spec.outChannels
-        for i in 0..<batch {
+        do {
             let xi = input + i * imageStride.act, t1i = t1.pointer + i * imageStride.t1
             for gi in 0..<pw1.groups {
                 PointwiseKernel.run(N: h * h, M: pw1.m, K: pw1.k, A: xi + gi * pw1.k, lda: cin, aStep: 1,
