@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup-system.sh prometheus
+scripts/setup-system.sh prometheus qemu-user
 
 if [ -n "${CI:-}" ] && [ ! -d "${SHUFFLENET_SHARED_DIR:-../shared}" ]; then
     echo "test: CI is set but the shared fixtures folder ${SHUFFLENET_SHARED_DIR:-../shared} is missing" >&2

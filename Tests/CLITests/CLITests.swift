@@ -118,3 +118,28 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(invalid.stderr.contains("must divide by g = 8"), invalid.stderr)
     }
 }
+
+/// The default build must run on x86-64 CPUs without AVX-512: run it on an emulated Haswell (AVX2 + FMA).
+final class PortabilityTests: XCTestCase {
+    func testDefaultBuildRunsOnAnAVX2OnlyCPU() throws {
+        #if arch(x86_64)
+        let qemu = "/usr/bin/qemu-x86_64"
+        guard FileManager.default.isExecutableFile(atPath: qemu) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { return XCTFail("qemu-user is not installed (scripts/test.sh installs it)") }
+            throw XCTSkip("qemu-user is not installed")
+        }
+        let directory = try Checkpoints.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = directory.appendingPathComponent("g3.safetensors").path
+        let converted = try runProcess(ServiceProcess.binary, ["convert", try SharedFixtures.path("models/shufflenetv1_g3_0.5x.pth.tar"), "--out", model,
+                                                              "--labels", try SharedFixtures.path("models/imagenet_synsets.txt")])
+        XCTAssertEqual(converted.status, 0, converted.stderr)
+        let result = try runProcess(qemu, ["-cpu", "Haswell", ServiceProcess.binary, "classify", "--json", "--top-k", "1", "--model", model,
+                                           try SharedFixtures.path("images/chelsea.png")])
+        XCTAssertEqual(result.status, 0, "illegal instruction on an AVX2-only CPU? \(result.stderr.suffix(300))")
+        XCTAssertTrue(result.stdout.contains("\"label\" : \"Egyptian cat\""), result.stdout)
+        #else
+        throw XCTSkip("x86-64 only")
+        #endif
+    }
+}
