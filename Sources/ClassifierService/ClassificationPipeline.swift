@@ -84,9 +84,10 @@ enum ClassificationPipeline {
             }
         }
         let decoded = now()
-        let input = ImagePreprocessor.tensor(rgb: image.pixels, width: image.width, height: image.height, spec: model.preprocessing)
+        // Straight into the session's NHWC input buffer: no intermediate tensor.
+        ImagePreprocessor.write(rgb: image.pixels, width: image.width, height: image.height, spec: model.preprocessing,
+                                layout: .nhwc, into: session.inputBuffer(image: 0).baseAddress!)
         let preprocessed = now()
-        session.setInput(input)
         let probabilities = Classification.softmax(Array(session.forward()))
         let predictions = Classification.topK(probabilities, k: topK, labels: model.labels)
         let inferred = now()

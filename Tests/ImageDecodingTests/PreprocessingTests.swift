@@ -17,6 +17,18 @@ final class PreprocessingTests: XCTestCase {
         }
     }
 
+    func testNHWCWriteIsTheSameTensorTransposed() throws {
+        let rgb = try PNGDecoder.decodeRGB8(try SharedFixtures.data("images/chelsea.png"))
+        let nchw = ImagePreprocessor.tensor(rgb: rgb.pixels, width: rgb.width, height: rgb.height, spec: .megvii)
+        var nhwc = [Float](repeating: -1, count: 224 * 224 * 3)
+        nhwc.withUnsafeMutableBufferPointer {
+            ImagePreprocessor.write(rgb: rgb.pixels, width: rgb.width, height: rgb.height, spec: .megvii, layout: .nhwc, into: $0.baseAddress!)
+        }
+        for p in stride(from: 0, to: 224 * 224, by: 97) {
+            for c in 0..<3 { XCTAssertEqual(nhwc[p * 3 + c], nchw.data[c * 224 * 224 + p]) }
+        }
+    }
+
     func testResizedSizeRoundsTheLongSideHalfUp() {
         XCTAssertTrue(ImagePreprocessor.resizedSize(width: 451, height: 300, shorter: 256) == (385, 256))
         XCTAssertTrue(ImagePreprocessor.resizedSize(width: 500, height: 741, shorter: 256) == (256, 379))

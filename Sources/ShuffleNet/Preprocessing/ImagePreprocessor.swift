@@ -11,29 +11,47 @@ public enum ImagePreprocessor {
         return (Int(Double(shorter) * Double(width) / Double(height) + 0.5), shorter)
     }
 
-    /// The NCHW input (3 × crop × crop) for an image of `width` × `height` RGB8 `pixels`.
+    /// Memory order of the tensor being written.
+    public enum Layout: Sendable { case nchw, nhwc }
+
+    /// The NCHW input (3 × crop × crop) for an image of `width` × `height` RGB8 `pixels` (the reference pass's form).
     public static func tensor(rgb pixels: [UInt8], width: Int, height: Int, spec: Preprocessing) -> Activation {
+        var out = Activation(channels: 3, height: spec.cropSize, width: spec.cropSize)
+        out.data.withUnsafeMutableBufferPointer { write(rgb: pixels, width: width, height: height, spec: spec, layout: .nchw, into: $0.baseAddress!) }
+        return out
+    }
+
+    /// Writes the preprocessed crop × crop × 3 floats straight into `destination` (e.g. an inference session's
+    /// NHWC input buffer), with no intermediate tensor.
+    public static func write(rgb pixels: [UInt8], width: Int, height: Int, spec: Preprocessing, layout: Layout, into destination: UnsafeMutablePointer<Float>) {
         let size = resizedSize(width: width, height: height, shorter: spec.resizeShorterSide)
         let resized = (size.width == width && size.height == height) ? pixels
             : PillowResample.resize(pixels, width: width, height: height, channels: 3, outWidth: size.width, outHeight: size.height)
         let crop = spec.cropSize
         let top = (size.height - crop) / 2, left = (size.width - crop) / 2
-
         // channel c of the tensor takes RGB sample `source[c]`
         let source = spec.channelOrder == .bgr ? [2, 1, 0] : [0, 1, 2]
-        // s / 255 × scale computed in Double so 255 maps 0…255 exactly onto itself
-        let table: [[Float]] = (0..<3).map { c in
-            (0..<256).map { s in Float((Double(s) * Double(spec.valueScale) / 255 - Double(spec.mean[c])) / Double(spec.std[c])) }
-        }
-        var out = Activation(channels: 3, height: crop, width: crop)
+        // s / 255 × scale computed in Double so 255 maps 0…255 exactly onto itself; one 256-entry table per channel.
+        var table = [Float](repeating: 0, count: 3 * 256)
         for c in 0..<3 {
-            for y in 0..<crop {
-                let row = ((top + y) * size.width + left) * 3 + source[c]
-                for x in 0..<crop {
-                    out.data[(c * crop + y) * crop + x] = table[c][Int(resized[row + 3 * x])]
+            for s in 0..<256 { table[c * 256 + s] = Float((Double(s) * Double(spec.valueScale) / 255 - Double(spec.mean[c])) / Double(spec.std[c])) }
+        }
+        resized.withUnsafeBufferPointer { rgb in
+            table.withUnsafeBufferPointer { lut in
+                for y in 0..<crop {
+                    let row = rgb.baseAddress! + ((top + y) * size.width + left) * 3
+                    for x in 0..<crop {
+                        let pixel = row + 3 * x
+                        for c in 0..<3 {
+                            let value = lut[c * 256 + Int(pixel[source[c]])]
+                            switch layout {
+                            case .nchw: destination[(c * crop + y) * crop + x] = value
+                            case .nhwc: destination[(y * crop + x) * 3 + c] = value
+                            }
+                        }
+                    }
                 }
             }
         }
-        return out
     }
 }

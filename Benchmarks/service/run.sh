@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# shufflenet serve vs uvicorn + Starlette + Pillow + onnxruntime on the same weights and preprocessing.
+# Each server is pinned to core 0 (one inference worker / one uvicorn worker, onnxruntime 1 thread);
+# hey runs on core 1. POSTs raw PNG bodies (chelsea.png 451×300 and a 224×224 crop) at concurrency 1, 8, 32.
+# Usage: Benchmarks/service/run.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds="${1:-10}"
+scripts/setup-system.sh hey
+swift build -c release --product shufflenet >/dev/null
+scripts/prepare-models.sh .build/release/shufflenet >/dev/null
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check onnx onnxruntime numpy pillow starlette uvicorn python-multipart
+
+work=$(mktemp -d)
+trap 'kill $ours $theirs 2>/dev/null || true; rm -rf "$work"' EXIT
+.venv/bin/python Benchmarks/engine/export_onnx.py models/shufflenet_v1_g3_0.5x.safetensors "$work/g3.onnx"
+.venv/bin/python -c "from PIL import Image; Image.open('../shared/images/chelsea.png').convert('RGB').crop((100,40,324,264)).save('$work/small.png')"
+cp ../shared/images/chelsea.png "$work/chelsea.png"
+
+taskset -c 0 .build/release/shufflenet serve --host 127.0.0.1 --port 18201 --workers 1 --queue-size 256 \
+    --model models/shufflenet_v1_g3_0.5x.safetensors --log-level warning & ours=$!
+(cd Benchmarks/service && SHUFFLENET_ONNX="$work/g3.onnx" taskset -c 0 ../../.venv/bin/uvicorn python_app:app \
+    --host 127.0.0.1 --port 18202 --log-level warning --no-access-log) & theirs=$!
+for port in 18201 18202; do
+    for _ in $(seq 1 100); do curl -sf -H "Content-Type: image/png" --data-binary "@$work/small.png" "http://127.0.0.1:$port/classify" >/dev/null && break; sleep 0.2; done
+done
+
+# Decode + preprocess of chelsea.png: ours from the response timings, Pillow's in process.
+.venv/bin/python - "$work/chelsea.png" <<'PY'
+import json, statistics, subprocess, sys, time, io
+import numpy as np
+sys.path.insert(0, "Benchmarks/service")
+import os; os.environ.setdefault("SHUFFLENET_ONNX", "")
+from PIL import Image
+data = open(sys.argv[1], "rb").read()
+def pillow():
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = image.resize((385, 256), Image.BILINEAR).crop((80, 16, 304, 240))
+    return np.asarray(image)
+for _ in range(20): pillow()
+samples = []
+for _ in range(200):
+    t = time.perf_counter(); pillow(); samples.append((time.perf_counter() - t) * 1000)
+ours = []
+for _ in range(100):
+    out = subprocess.run(["curl", "-s", "-H", "Content-Type: image/png", "--data-binary", "@" + sys.argv[1],
+                          "http://127.0.0.1:18201/classify"], capture_output=True, text=True).stdout
+    t = json.loads(out)["timings_ms"]; ours.append(t["decode"] + t["preprocess"])
+print(f"decode+preprocess of chelsea.png (median): ours {statistics.median(ours):.3f} ms, Pillow open+convert+resize+crop {statistics.median(samples):.3f} ms")
+PY
+
+run() { # port image concurrency
+    taskset -c 1 hey -z "${seconds}s" -c "$3" -m POST -T image/png -D "$2" "http://127.0.0.1:$1/classify" >"$work/hey.txt"
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey.txt")
+    p99=$(awk '/99% in/ {print $3 * 1000}' "$work/hey.txt")
+    codes=$(awk '/\[[0-9]+\]/ {printf "%s%s", sep, $1 $2; sep=" "}' "$work/hey.txt")
+    echo "$rps $p99 $codes"
+}
+printf '| image | concurrency | ours req/s | python req/s | ratio | ours p99 ms | python p99 ms | p99 ratio | statuses (ours / python) |\n|---|---|---|---|---|---|---|---|---|\n'
+for image in small.png chelsea.png; do
+    for c in 1 8 32; do
+        read -r a_rps a_p99 a_codes < <(run 18201 "$work/$image" "$c")
+        read -r b_rps b_p99 b_codes < <(run 18202 "$work/$image" "$c")
+        printf '| %s | %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.2f | %s / %s |\n' "$image" "$c" "$a_rps" "$b_rps" \
+            "$(echo "$a_rps / $b_rps" | bc -l)" "$a_p99" "$b_p99" "$(echo "$a_p99 / $b_p99" | bc -l)" "$a_codes" "$b_codes"
+    done
+done
