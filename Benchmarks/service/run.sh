@@ -54,7 +54,7 @@ run() { # port image concurrency
     taskset -c 1 hey -z "${seconds}s" -c "$3" -m POST -T image/png -D "$2" "http://127.0.0.1:$1/classify" >"$work/hey.txt"
     rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey.txt")
     p99=$(awk '/99% in/ {print $3 * 1000}' "$work/hey.txt")
-    codes=$(awk '/\[[0-9]+\]/ {printf "%s%s", sep, $1 $2; sep=" "}' "$work/hey.txt")
+    codes=$(awk '/^ *\[[0-9]+\]\t/ {printf "%s%s×%s", sep, $1, $2; sep=" "}' "$work/hey.txt")
     echo "$rps $p99 $codes"
 }
 printf '| image | concurrency | ours req/s | python req/s | ratio | ours p99 ms | python p99 ms | p99 ratio | statuses (ours / python) |\n|---|---|---|---|---|---|---|---|---|\n'
