@@ -106,3 +106,18 @@ final class CheckpointTests: XCTestCase {
         XCTAssertTrue(message.contains("'features.2.branch_main_1.3.weight' has shape [9, 1, 2, 2], expected [9, 1, 3, 3]"), message)
     }
 }
+
+/// Inputs the fuzzers once crashed on (Tests/Fixtures/fuzz-regressions): each must now be refused cleanly.
+final class FuzzRegressionTests: XCTestCase {
+    func testCheckpointCrashersAreRefused() throws {
+        let folder = SharedFixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/fuzz-regressions/checkpoint")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertFalse(names.isEmpty)
+        for name in names {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+            XCTAssertThrowsError(try bytes.withUnsafeBytes { try CheckpointConverter.convert($0, name: "x", labels: []) }, name) { error in
+                XCTAssertTrue(error is WeightsError, "\(name): \(error)")
+            }
+        }
+    }
+}

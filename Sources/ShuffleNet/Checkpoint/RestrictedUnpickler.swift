@@ -200,8 +200,15 @@ struct RestrictedUnpickler {
         guard count >= 0, count <= bytes.count - position else {
             throw .truncated(what: "a \(count)-byte pickle field", needed: position + count, available: bytes.count)
         }
-        defer { position += count }
-        return Array(bytes[position..<position + count])
+        let start = position
+        position += count
+        guard count > 0, let base = bytes.baseAddress else { return [] }
+        // An explicit copy into storage initialised in place: the optimised `Array(bytes[a..<b])` with a
+        // `defer` here was seen (AddressSanitizer, libFuzzer) writing into an array buffer already released.
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: base + start, byteCount: count)
+            initialized = count
+        }
     }
 
     private mutating func littleEndian(_ count: Int) throws(WeightsError) -> UInt64 {

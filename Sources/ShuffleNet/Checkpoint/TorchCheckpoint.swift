@@ -63,7 +63,9 @@ public enum TorchCheckpoint {
             guard offset + 8 <= bytes.count else { throw .truncated(what: "storage '\(key)' size", needed: offset + 8, available: bytes.count) }
             let count = Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: Int64.self)))
             guard count >= 0, count <= (bytes.count - offset - 8) / storage.dtype.size else {
-                throw .truncated(what: "storage '\(key)' (\(count) elements)", needed: offset + 8 + max(0, count) * storage.dtype.size, available: bytes.count)
+                // The count is untrusted: saturate rather than overflow while describing it.
+                let (size, overflow) = max(0, count).multipliedReportingOverflow(by: storage.dtype.size)
+                throw .truncated(what: "storage '\(key)' (\(count) elements)", needed: overflow ? Int.max : offset + 8 + size, available: bytes.count)
             }
             storageBytes[key] = (offset + 8)..<(offset + 8 + count * storage.dtype.size)
             offset += 8 + count * storage.dtype.size
@@ -125,10 +127,24 @@ public enum TorchCheckpoint {
     /// Copies a strided view out of its storage into contiguous C order, checking every index is in bounds.
     private static func materialise(name: String, _ t: TensorReference, storage: UnsafeRawBufferPointer) throws(WeightsError) -> CheckpointTensor {
         let size = t.storage.dtype.size
-        let count = t.shape.reduce(1, *)
         let available = storage.count / size
+        // Shapes, strides and offsets come from the pickle: every product and sum is checked, and the view
+        // must lie inside its storage before anything is allocated for it.
+        var count = 1, last = t.offset
+        for (dim, stride) in zip(t.shape, t.strides) {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= available else {
+                throw .checkpoint("tensor '\(name)' \(t.shape) has more elements than its \(available)-element storage")
+            }
+            count = product
+            if dim > 0 {
+                let (step, overflowStep) = (dim - 1).multipliedReportingOverflow(by: stride)
+                let (sum, overflowSum) = last.addingReportingOverflow(step)
+                guard !overflowStep, !overflowSum else { throw .checkpoint("tensor '\(name)' has strides \(t.strides) that overflow") }
+                last = sum
+            }
+        }
         if count > 0 {
-            let last = t.offset + zip(t.shape, t.strides).reduce(0) { $0 + ($1.0 - 1) * $1.1 }
             guard last < available else {
                 throw .checkpoint("tensor '\(name)' \(t.shape) reaches element \(last) of a \(available)-element storage")
             }
