@@ -37,6 +37,28 @@ final class EngineTests: XCTestCase {
         try batch(threads: 3)
     }
 
+    /// One image split across threads layer by layer (output rows per thread).
+    func testOneImageSplitAcrossThreadsMatchesTheGoldens() throws {
+        for groups in ["g3", "g8"] {
+            let model = try Checkpoints.pretrained(groups)
+            for threads in [2, 3] {
+                let session = InferenceSession(network: PackedNetwork(model.weights), threads: threads)
+                for image in ["chelsea", "coffee"] {
+                    let golden = try ReferenceIO(path: try SharedFixtures.path("reference/\(groups)_0.5x_\(image).io.safetensors"))
+                    let error = ReferenceIO.relativeError(logits(session, golden.input), golden.logits)
+                    XCTAssertLessThan(error, 1e-4, "\(groups) \(image) on \(threads) threads: \(error)")
+                }
+            }
+        }
+        // Odd sizes: 96 and 160 pixel inputs split into uneven row ranges.
+        for name in ["g4_shallow", "g8_0.25x_10class"] {
+            let model = try ShuffleNetModel.load(path: try SharedFixtures.path("reference/random/\(name).safetensors"))
+            let golden = try ReferenceIO(path: try SharedFixtures.path("reference/random/\(name).io.safetensors"))
+            let session = InferenceSession(network: PackedNetwork(model.weights), inputSize: golden.input.height, threads: 3)
+            XCTAssertLessThan(ReferenceIO.relativeError(logits(session, golden.input), golden.logits), 1e-4, name)
+        }
+    }
+
     func batch(threads: Int) throws {
         let model = try Checkpoints.pretrained("g3")
         let session = InferenceSession(network: PackedNetwork(model.weights), maxBatch: 3, threads: threads)

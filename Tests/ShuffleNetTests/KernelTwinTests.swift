@@ -96,6 +96,13 @@ final class KernelTwinTests: XCTestCase {
         malloccounter_start()
         for _ in 0..<50 { threaded.forward(batch: 4) }
         XCTAssertEqual(malloccounter_stop(), 0, "heap allocations during 50 threaded batches")
+        // One image split across two threads, layer by layer.
+        let split = InferenceSession(network: PackedNetwork(model.weights), threads: 2)
+        split.setInput(golden.input)
+        split.forward()
+        malloccounter_start()
+        for _ in 0..<50 { split.forward() }
+        XCTAssertEqual(malloccounter_stop(), 0, "heap allocations during 50 split single-image inferences")
         // The counter itself works: an array allocation is seen.
         malloccounter_start()
         let array = [Float](repeating: 1, count: 1000 + Int(generator.next() % 10))

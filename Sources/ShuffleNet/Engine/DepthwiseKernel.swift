@@ -5,29 +5,31 @@
 enum DepthwiseKernel {
     static func outputSide(_ side: Int, stride: Int) -> Int { (side - 1) / stride + 1 }
 
+    /// `rows` limits the output rows computed (for splitting one image across threads); default all.
     static func run(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>) {
+                    bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>, rows: Range<Int>? = nil) {
+        let rows = rows ?? 0..<outputSide(H, stride: stride)
         var c = 0
         while C - c >= 4 {
             let r = C - c
-            if r >= 16 { block(SIMD16<Float>.self, c0: c, H: H, W: W, C: C, stride: stride, input, weights, bias, output, zeros); c += 16 }
-            else if r >= 8 { block(SIMD8<Float>.self, c0: c, H: H, W: W, C: C, stride: stride, input, weights, bias, output, zeros); c += 8 }
-            else { block(SIMD4<Float>.self, c0: c, H: H, W: W, C: C, stride: stride, input, weights, bias, output, zeros); c += 4 }
+            if r >= 16 { block(SIMD16<Float>.self, c0: c, H: H, W: W, C: C, stride: stride, rows: rows, input, weights, bias, output, zeros); c += 16 }
+            else if r >= 8 { block(SIMD8<Float>.self, c0: c, H: H, W: W, C: C, stride: stride, rows: rows, input, weights, bias, output, zeros); c += 8 }
+            else { block(SIMD4<Float>.self, c0: c, H: H, W: W, C: C, stride: stride, rows: rows, input, weights, bias, output, zeros); c += 4 }
         }
-        if c < C { tail(c0: c, H: H, W: W, C: C, stride: stride, input, weights, bias, output, zeros) }
+        if c < C { tail(c0: c, H: H, W: W, C: C, stride: stride, rows: rows, input, weights, bias, output, zeros) }
     }
 
     @inline(__always)
-    static func block<V: FloatVector>(_: V.Type, c0: Int, H: Int, W: Int, C: Int, stride: Int, _ input: UnsafePointer<Float>,
+    static func block<V: FloatVector>(_: V.Type, c0: Int, H: Int, W: Int, C: Int, stride: Int, rows: Range<Int>, _ input: UnsafePointer<Float>,
                                       _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                       _ zeros: UnsafePointer<Float>) {
-        let OH = outputSide(H, stride: stride), OW = outputSide(W, stride: stride)
+        let OW = outputSide(W, stride: stride)
         let w00: V = load(w + 0 * C + c0), w01: V = load(w + 1 * C + c0), w02: V = load(w + 2 * C + c0)
         let w10: V = load(w + 3 * C + c0), w11: V = load(w + 4 * C + c0), w12: V = load(w + 5 * C + c0)
         let w20: V = load(w + 6 * C + c0), w21: V = load(w + 7 * C + c0), w22: V = load(w + 8 * C + c0)
         let b: V = load(bias + c0)
         let rowStride = W * C
-        for oy in 0..<OH {
+        for oy in rows {
             let iy = oy * stride - 1
             // Rows outside the image read from a zero row (`zeros` holds at least W·C zeros).
             let r0 = (iy >= 0 ? input + iy * rowStride : zeros) + c0
@@ -64,16 +66,16 @@ enum DepthwiseKernel {
 
     /// The last C mod 4 channels as one 4-wide vector per pixel, storing only the valid lanes (the extra
     /// lanes read the next pixel's channels or buffer slack and are discarded).
-    static func tail(c0: Int, H: Int, W: Int, C: Int, stride: Int, _ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+    static func tail(c0: Int, H: Int, W: Int, C: Int, stride: Int, rows: Range<Int>, _ input: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                      _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ zeros: UnsafePointer<Float>) {
-        let OH = outputSide(H, stride: stride), OW = outputSide(W, stride: stride)
+        let OW = outputSide(W, stride: stride)
         let lanes = C - c0
         let b: SIMD4<Float> = load(bias + c0)
         // Stack storage: inference allocates nothing on the heap.
         withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { taps in
         for t in 0..<9 { taps[t] = load(w + t * C + c0) }
         let zero = SIMD4<Float>.zero
-        for oy in 0..<OH {
+        for oy in rows {
             for ox in 0..<OW {
                 var acc = b
                 for ky in 0..<3 {

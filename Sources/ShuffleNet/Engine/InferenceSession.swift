@@ -2,19 +2,20 @@
 /// size and the largest batch, over weights shared with other sessions. `forward` allocates nothing.
 ///
 /// Buffers (NHWC, × maxBatch images):
-///   input   [S][S][3]              patches [S/2·S/2][27]       stem [S/2][S/2][stem]
+///   input   [S][S][3]              patches [S/2·S/2][27] per thread   stem [S/2][S/2][stem]
 ///   x, y    ping-pong unit input/output, the largest H·W·C of any stage (and the max-pool output)
 ///   t1      first 1×1 conv output, the largest H·W·mid        t2  depthwise output, the largest H'·W'·mid
 ///   pooled  [C_last]               logits  [classes]
+///
+/// With `threads` > 1 a batch of at least `threads` images is spread over the threads whole images at a
+/// time; a smaller batch runs image by image with every layer split across the threads by output rows.
 public final class InferenceSession: @unchecked Sendable {
-    // Owned by one caller at a time; its helper threads touch only the buffers of the images they are given.
+    // Owned by one caller at a time; its helper threads only touch the rows or images they are given.
     public let network: PackedNetwork
     public let maxBatch: Int
+    public let threads: Int
     public var config: ShuffleNetConfig { network.config }
     public var inputSide: Int { side }
-
-    /// Threads a batch is spread over (whole images per thread); a batch of one runs on the caller alone.
-    public let threads: Int
 
     private let side: Int              // input pixels per side
     private let input: FloatBuffer, stemOut: FloatBuffer
@@ -22,12 +23,16 @@ public final class InferenceSession: @unchecked Sendable {
     private let x: FloatBuffer, y: FloatBuffer, t1: FloatBuffer, t2: FloatBuffer
     private let zeros: FloatBuffer, pooled: FloatBuffer, logitsBuffer: FloatBuffer
     private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int)
+    private var team: SpinTeam<EngineStep>?
 
-    /// - Parameter inputSize: pixels per side (a multiple of 32); default the architecture's. The weights do
-    ///   not depend on it: the head is a global average pool.
+    /// - Parameters:
+    ///   - inputSize: pixels per side (a multiple of 32); default the architecture's. The weights do not
+    ///     depend on it: the head is a global average pool.
+    ///   - threads: threads per call, this one included (helpers are started here and live with the session).
     public init(network: PackedNetwork, maxBatch: Int = 1, inputSize: Int? = nil, threads: Int = 1) {
         self.network = network
         self.maxBatch = max(1, maxBatch)
+        self.threads = max(1, threads)
         let config = network.config
         side = inputSize ?? config.inputSize
         let stemSide = DepthwiseKernel.outputSide(side, stride: 2)
@@ -44,7 +49,6 @@ public final class InferenceSession: @unchecked Sendable {
         }
         imageStride = (side * side * 3, stemSide * stemSide * config.stem, act, mid1, mid2)
         let b = self.maxBatch
-        self.threads = max(1, threads)
         input = FloatBuffer(count: b * imageStride.input)
         patches = (0..<self.threads).map { _ in FloatBuffer(count: stemSide * stemSide * 27) }
         stemOut = FloatBuffer(count: b * imageStride.stem)
@@ -56,18 +60,16 @@ public final class InferenceSession: @unchecked Sendable {
         pooled = FloatBuffer(count: b * (config.widths.last ?? 0))
         logitsBuffer = FloatBuffer(count: b * config.classes)
         if self.threads > 1 {
-            helpers = HelperThreads(count: self.threads - 1) { [unowned self] helper, images in
-                self.forwardImages(images, scratch: self.patches[helper + 1])
+            team = SpinTeam(size: self.threads, idle: .idle) { [unowned self] step, part, parts in
+                self.execute(step, part: part, parts: parts)
             }
         }
     }
 
     deinit {
-        helpers?.stop()
+        team?.stop()
         ([input, stemOut, x, y, t1, t2, zeros, pooled, logitsBuffer] + patches).forEach { $0.free() }
     }
-
-    private var helpers: HelperThreads?
 
     /// Where image `i` of a batch goes: side × side × 3 floats, NHWC, already preprocessed.
     public func inputBuffer(image i: Int) -> UnsafeMutableBufferPointer<Float> {
@@ -93,15 +95,10 @@ public final class InferenceSession: @unchecked Sendable {
     @discardableResult
     public func forward(batch: Int = 1) -> UnsafeBufferPointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1…\(maxBatch)")
-        // Whole images per thread: contiguous ranges, the caller takes the first.
-        let workers = min(threads, batch)
-        if workers > 1 {
-            let per = (batch + workers - 1) / workers
-            let own = helpers!.start(batch: batch, per: per)
-            forwardImages(own, scratch: patches[0])
-            helpers!.wait()
+        if let team, batch >= threads {
+            team.run(.images(batch: batch))
         } else {
-            forwardImages(0..<batch, scratch: patches[0])
+            forwardImages(0..<batch, scratch: patches[0], split: team != nil)
         }
         // The classifier for the whole batch as one GEMM: pooled [batch][C] × W [C][classes].
         let config = network.config, fc = network.classifier
@@ -111,23 +108,60 @@ public final class InferenceSession: @unchecked Sendable {
         return UnsafeBufferPointer(start: logitsBuffer.pointer, count: batch * classes)
     }
 
-    /// Stem, every unit and the global pool for images `images`, using `scratch` for the stem's patches.
-    private func forwardImages(_ images: Range<Int>, scratch: FloatBuffer) {
+    /// Runs a step: across the team when `split`, else all of it on this thread.
+    private func perform(_ step: EngineStep, split: Bool) {
+        if split, let team { team.run(step) } else { execute(step, part: 0, parts: 1) }
+    }
+
+    /// Part `part` of `parts` of a step. Every part writes its own output rows (or images).
+    private func execute(_ step: EngineStep, part: Int, parts: Int) {
+        switch step {
+        case .idle:
+            break
+        case .images(let batch):
+            forwardImages(EngineStep.share(batch, part: part, parts: parts), scratch: patches[part], split: false)
+        case .patches(let source, let rows, let side):
+            let out = DepthwiseKernel.outputSide(side, stride: 2)
+            PoolingKernels.stemPatches(H: side, W: side, input: source, rows: rows, outputRows: EngineStep.share(out, part: part, parts: parts))
+        case .pointwise(let p):
+            let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: 6)
+            guard !rows.isEmpty else { return }
+            for gi in 0..<p.groups {
+                let epilogue = PointwiseKernel.Epilogue(relu: p.relu, residual: p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr }, ldr: p.ldr)
+                PointwiseKernel.run(N: rows.count, M: p.M, K: p.K, A: p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, lda: p.lda, aStep: p.aStep,
+                                    W: p.W + gi * p.K * p.M, C: p.C + gi * p.M + rows.lowerBound * p.ldc, ldc: p.ldc,
+                                    bias: p.bias + gi * p.M, epilogue: epilogue)
+            }
+        case .depthwise(let H, let C, let stride, let source, let weights, let bias, let output, let zeros):
+            let rows = EngineStep.share(DepthwiseKernel.outputSide(H, stride: stride), part: part, parts: parts)
+            guard !rows.isEmpty else { return }
+            DepthwiseKernel.run(H: H, W: H, C: C, stride: stride, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows)
+        case .maxPool(let H, let C, let source, let output):
+            let rows = EngineStep.share(DepthwiseKernel.outputSide(H, stride: 2), part: part, parts: parts)
+            if !rows.isEmpty { PoolingKernels.max3x3s2(H: H, W: H, C: C, input: source, output: output, rows: rows) }
+        case .avgPool(let H, let C, let source, let output, let ldo):
+            let rows = EngineStep.share(DepthwiseKernel.outputSide(H, stride: 2), part: part, parts: parts)
+            if !rows.isEmpty { PoolingKernels.avg3x3s2(H: H, W: H, C: C, input: source, output: output, ldo: ldo, rows: rows) }
+        }
+    }
+
+    /// Stem, every unit and the global pool for `images`; `split` spreads each layer across the team.
+    private func forwardImages(_ images: Range<Int>, scratch: FloatBuffer, split: Bool) {
         let config = network.config
         let stemSide = DepthwiseKernel.outputSide(side, stride: 2)
         let stem = network.stem
         let width = config.widths.last ?? 0
         for i in images {
-            // Stem: patches then a K = 27 GEMM with ReLU; then 3×3/2 max pooling into x.
-            PoolingKernels.stemPatches(H: side, W: side, input: input.pointer + i * imageStride.input, rows: scratch.pointer)
-            PointwiseKernel.run(N: stemSide * stemSide, M: stem.m, K: 27, A: scratch.pointer, lda: 27, aStep: 1, W: stem.weight.pointer,
-                                C: stemOut.pointer + i * imageStride.stem, ldc: stem.m, bias: stem.bias.pointer, epilogue: .init(relu: true))
-            PoolingKernels.max3x3s2(H: stemSide, W: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem,
-                                    output: x.pointer + i * imageStride.act)
+            // Stem: patches, then a K = 27 GEMM with ReLU, then 3×3/2 max pooling into x.
+            perform(.patches(input: input.pointer + i * imageStride.input, rows: scratch.pointer, side: side), split: split)
+            perform(.pointwise(.init(N: stemSide * stemSide, groups: 1, M: stem.m, K: 27, A: scratch.pointer, lda: 27, aStep: 1, aGroupStride: 0,
+                                     W: stem.weight.pointer, C: stemOut.pointer + i * imageStride.stem, ldc: stem.m, bias: stem.bias.pointer,
+                                     relu: true, residual: nil, ldr: 0)), split: split)
+            perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem, output: x.pointer + i * imageStride.act), split: split)
             var h = DepthwiseKernel.outputSide(stemSide, stride: 2)
             var current = x, next = y
             for unit in network.units {
-                run(unit, image: i, side: h, input: current.pointer, output: next.pointer)
+                run(unit, image: i, side: h, input: current.pointer, output: next.pointer, split: split)
                 h = DepthwiseKernel.outputSide(h, stride: unit.spec.stride)
                 swap(&current, &next)
             }
@@ -136,35 +170,25 @@ public final class InferenceSession: @unchecked Sendable {
     }
 
     /// One unit for image `i` (each image's buffers are a fixed stride apart, so threads never share one).
-    private func run(_ unit: PackedNetwork.Unit, image i: Int, side h: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    private func run(_ unit: PackedNetwork.Unit, image i: Int, side h: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, split: Bool) {
         let spec = unit.spec
         let out = DepthwiseKernel.outputSide(h, stride: spec.stride)
         let pw1 = unit.pointwise1, pw2 = unit.pointwise2
         let mid = spec.mid, cin = spec.inChannels, cout = spec.outChannels
-        do {
-            let xi = input + i * imageStride.act, t1i = t1.pointer + i * imageStride.t1
-            for gi in 0..<pw1.groups {
-                PointwiseKernel.run(N: h * h, M: pw1.m, K: pw1.k, A: xi + gi * pw1.k, lda: cin, aStep: 1,
-                                    W: pw1.weight.pointer + gi * pw1.k * pw1.m, C: t1i + gi * pw1.m, ldc: mid,
-                                    bias: pw1.bias.pointer + gi * pw1.m, epilogue: .init(relu: true))
-            }
-            DepthwiseKernel.run(H: h, W: h, C: mid, stride: spec.stride, input: t1i, weights: unit.depthwise.pointer,
-                                bias: unit.depthwiseBias.pointer, output: t2.pointer + i * imageStride.t2, zeros: zeros.pointer)
-            let yi = output + i * imageStride.act, t2i = t2.pointer + i * imageStride.t2
-            if spec.stride == 2 {
-                PoolingKernels.avg3x3s2(H: h, W: h, C: cin, input: xi, output: yi, ldo: cout)
-            }
-            // Second 1×1 conv reads the depthwise output through the channel shuffle: input k of group gi is
-            // channel k·g + gi. Stride 1 adds the residual and applies ReLU; stride 2 writes after the shortcut.
-            let g = pw2.groups
-            for gi in 0..<g {
-                let target = spec.stride == 2 ? yi + cin + gi * pw2.m : yi + gi * pw2.m
-                let epilogue = spec.stride == 2 ? PointwiseKernel.Epilogue(relu: true)
-                                                : PointwiseKernel.Epilogue(relu: true, residual: UnsafePointer(xi + gi * pw2.m), ldr: cin)
-                PointwiseKernel.run(N: out * out, M: pw2.m, K: pw2.k, A: t2i + (g > 1 ? gi : 0), lda: mid, aStep: g > 1 ? g : 1,
-                                    W: pw2.weight.pointer + gi * pw2.k * pw2.m, C: target, ldc: cout,
-                                    bias: pw2.bias.pointer + gi * pw2.m, epilogue: epilogue)
-            }
+        let xi = input + i * imageStride.act, t1i = t1.pointer + i * imageStride.t1
+        let yi = output + i * imageStride.act, t2i = t2.pointer + i * imageStride.t2
+        perform(.pointwise(.init(N: h * h, groups: pw1.groups, M: pw1.m, K: pw1.k, A: xi, lda: cin, aStep: 1, aGroupStride: pw1.k,
+                                 W: pw1.weight.pointer, C: t1i, ldc: mid, bias: pw1.bias.pointer, relu: true, residual: nil, ldr: 0)), split: split)
+        perform(.depthwise(H: h, C: mid, stride: spec.stride, input: t1i, weights: unit.depthwise.pointer, bias: unit.depthwiseBias.pointer,
+                           output: t2i, zeros: zeros.pointer), split: split)
+        if spec.stride == 2 {
+            perform(.avgPool(H: h, C: cin, input: xi, output: yi, ldo: cout), split: split)
         }
+        // Second 1×1 conv reads the depthwise output through the channel shuffle: input k of group gi is
+        // channel k·g + gi. Stride 1 adds the residual and applies ReLU; stride 2 writes after the shortcut.
+        let g = pw2.groups
+        perform(.pointwise(.init(N: out * out, groups: g, M: pw2.m, K: pw2.k, A: t2i, lda: mid, aStep: g > 1 ? g : 1, aGroupStride: g > 1 ? 1 : 0,
+                                 W: pw2.weight.pointer, C: spec.stride == 2 ? yi + cin : yi, ldc: cout, bias: pw2.bias.pointer, relu: true,
+                                 residual: spec.stride == 2 ? nil : UnsafePointer(xi), ldr: cin)), split: split)
     }
 }

@@ -1,9 +1,9 @@
 /// 3×3 stride-2 pad-1 pooling over NHWC, vectorised across channels, and the small pieces around it.
 enum PoolingKernels {
     /// Max pooling (padding never wins). out: [OH][OW][C] with row stride OW·C.
-    static func max3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    static func max3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
-        for oy in 0..<OH {
+        for oy in rows ?? 0..<OH {
             for ox in 0..<OW {
                 let o = output + (oy * OW + ox) * C
                 var first = true
@@ -24,9 +24,9 @@ enum PoolingKernels {
 
     /// Average pooling counting padded zeros (sum / 9), written into channels [0, C) of an output whose
     /// pixels are `ldo` floats apart: the stride-2 unit's shortcut half of the concatenation, in place.
-    static func avg3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int) {
+    static func avg3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int, rows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
-        for oy in 0..<OH {
+        for oy in rows ?? 0..<OH {
             for ox in 0..<OW {
                 let o = output + (oy * OW + ox) * ldo
                 o.update(repeating: 0, count: C)
@@ -65,9 +65,9 @@ enum PoolingKernels {
 
     /// The stem's 3×3 stride-2 pad-1 patches as rows of 27 values (ky, kx, channel), zeros for padding,
     /// so the stem convolution is a GEMM with K = 27. input: [H][W][3]; rows: [OH·OW][27].
-    static func stemPatches(H: Int, W: Int, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>) {
+    static func stemPatches(H: Int, W: Int, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
-        for oy in 0..<OH {
+        for oy in outputRows ?? 0..<OH {
             for ox in 0..<OW {
                 let row = rows + (oy * OW + ox) * 27
                 for ky in 0..<3 {

@@ -1,0 +1,31 @@
+/// One layer of work, described by value (pointers and sizes) so that it can be handed to helper threads
+/// without allocating. `InferenceSession.execute` runs part `p` of `n` of it.
+enum EngineStep: @unchecked Sendable {
+    // Raw pointers into session buffers; each part writes a disjoint range of output rows.
+    case idle
+    /// Whole images per part: a batch spread over the team.
+    case images(batch: Int)
+    /// The stem's im2col rows for one image.
+    case patches(input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>, side: Int)
+    case pointwise(Pointwise)
+    case depthwise(H: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                   output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>)
+    case maxPool(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
+    case avgPool(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int)
+
+    /// A grouped 1×1 convolution over N pixel rows; group gi reads A + gi·aGroupStride (with `aStep`
+    /// between its K inputs), uses weights W + gi·K·M, writes C + gi·M (and adds residual + gi·M).
+    struct Pointwise {
+        var N: Int, groups: Int, M: Int, K: Int
+        var A: UnsafePointer<Float>, lda: Int, aStep: Int, aGroupStride: Int
+        var W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>
+        var relu: Bool, residual: UnsafePointer<Float>?, ldr: Int
+    }
+
+    /// Part `part` of `parts` of `count` rows, rounded to multiples of `quantum` (the GEMM tile height).
+    static func share(_ count: Int, part: Int, parts: Int, quantum: Int = 1) -> Range<Int> {
+        let chunk = ((count + parts - 1) / parts + quantum - 1) / quantum * quantum
+        let start = min(count, part * chunk)
+        return start..<min(count, start + chunk)
+    }
+}
