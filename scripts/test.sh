@@ -25,5 +25,7 @@ fi
 swift build -c release --build-tests -Xswiftc -enable-testing
 scripts/prepare-models.sh .build/release/shufflenet
 scripts/service-checks.sh .build/release/shufflenet models/shufflenet_v1_g3_0.5x.safetensors
+# The container without a Docker engine: hadolint, the build stage's commands, ldd vs the runtime packages.
+scripts/check-container.sh
 
 swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
