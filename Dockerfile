@@ -7,8 +7,8 @@
 ARG SWIFT_VERSION=6.3.1
 
 FROM swift:${SWIFT_VERSION}-bookworm AS build
-# The CPU the engine is compiled for (see README): the default runs on any x86-64 with AVX2 and FMA.
-ARG SHUFFLENET_TARGET_CPU=""
+# The CPU the engine is compiled for (see README); unset, it runs on any x86-64 with AVX2 and FMA.
+ARG SHUFFLENET_TARGET_CPU
 ARG MODEL_GROUPS=3
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpng-dev zlib1g-dev libssl-dev pkg-config \

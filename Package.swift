@@ -9,7 +9,9 @@ let defaultTargetCPU = "haswell"
 #else
 let defaultTargetCPU = ""
 #endif
-let targetCPU = Context.environment["SHUFFLENET_TARGET_CPU"] ?? defaultTargetCPU
+// An empty value (e.g. a Docker build argument left blank) means the default; "none" means no flag at all.
+let requestedCPU = Context.environment["SHUFFLENET_TARGET_CPU"] ?? ""
+let targetCPU = requestedCPU.isEmpty ? defaultTargetCPU : (requestedCPU == "none" ? "" : requestedCPU)
 
 // Release builds of the engine also want unchecked arithmetic in their inner loops; debug keeps the checks.
 let engineSettings: [SwiftSetting] = [
