@@ -22,7 +22,7 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
     public let workerCount: Int
     public let capacity: Int
     private let condition = NSCondition()
-    private var queue: [Job] = []
+    private var queue: [Job?] = []   // taken slots are cleared at once: a job's closure holds its request's image
     private var head = 0
     private var running = 0
     private var stopping = false
@@ -79,9 +79,16 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let job = queue[head]
+            let job = queue[head]!
+            queue[head] = nil
             head += 1
-            if head > 1024 && head * 2 > queue.count { queue.removeFirst(head); head = 0 } // amortised compaction
+            if head == queue.count {
+                queue.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1024 && head * 2 > queue.count {
+                queue.removeFirst(head) // amortised compaction under sustained load
+                head = 0
+            }
             running += 1
             condition.unlock()
 
