@@ -89,6 +89,12 @@ final class CheckpointTests: XCTestCase {
         XCTAssertTrue(convertError(try legacy(body: [0x68, 0x05, 0x2E])).contains("never stored"))
         // A non-storage persistent id.
         XCTAssertTrue(convertError(try legacy(body: Array("X\u{3}\u{0}\u{0}\u{0}abcQ.".utf8))).contains("persistent id"))
+        // A list appended to itself (EMPTY_LIST BINPUT 0 BINGET 0 APPEND STOP): refused, not leaked.
+        let cycle = convertError(try legacy(body: [0x5D, 0x71, 0x00, 0x68, 0x00, 0x61, 0x2E]))
+        XCTAssertTrue(cycle.contains("a list or dict contains itself"), cycle)
+        // A dict inside a tuple inside a list inside the dict: the cycle runs through a tuple.
+        let indirect: [UInt8] = [0x7D, 0x71, 0x00, 0x4B, 0x01, 0x5D, 0x68, 0x00, 0x85, 0x61, 0x73, 0x2E]
+        XCTAssertTrue(convertError(try legacy(body: indirect)).contains("contains itself"))
     }
 
     func testShapeMismatchIsNamed() throws {

@@ -33,13 +33,19 @@ public indirect enum PickleValue: @unchecked Sendable {
     }
 }
 
-public final class PickleList {
+public final class PickleList: PickleContainer {
     public var items: [PickleValue] = []
+
+    func removeAll() { items.removeAll() }
+    var values: [PickleValue] { items }
 }
 
 /// An insertion-ordered dict. Keys are kept as values; lookups are by string key (all state dicts need).
-public final class PickleDict {
+public final class PickleDict: PickleContainer {
     public var entries: [(key: PickleValue, value: PickleValue)] = []
+
+    func removeAll() { entries.removeAll() }
+    var values: [PickleValue] { entries.flatMap { [$0.key, $0.value] } }
 
     func set(_ key: PickleValue, _ value: PickleValue) {
         if case .string(let name) = key, let at = entries.firstIndex(where: { if case .string(name) = $0.key { return true } else { return false } }) {
@@ -52,6 +58,55 @@ public final class PickleDict {
     public subscript(key: String) -> PickleValue? {
         entries.first { if case .string(key) = $0.key { return true } else { return false } }?.value
     }
+}
+
+/// A mutable pickle container: the only values that can end up inside themselves.
+protocol PickleContainer: AnyObject {
+    func removeAll()
+    var values: [PickleValue] { get }
+}
+
+extension PickleContainer {
+    /// The containers reachable from this one's values without passing through another container
+    /// (tuples are looked through). An explicit stack: a hostile pickle can nest tuples deeply.
+    var childContainers: [ObjectIdentifier] {
+        var found: [ObjectIdentifier] = []
+        var pending = values
+        while let value = pending.popLast() {
+            switch value {
+            case .list(let list): found.append(ObjectIdentifier(list))
+            case .dict(let dict): found.append(ObjectIdentifier(dict))
+            case .tuple(let items): pending.append(contentsOf: items)
+            default: break
+            }
+        }
+        return found
+    }
+
+}
+
+/// Whether any of `containers` reaches itself (Kahn's algorithm: a graph is acyclic exactly when
+/// repeatedly removing nodes nothing points to removes them all). Linear in the values' size.
+func containCycle(_ containers: [any PickleContainer]) -> Bool {
+    var children: [ObjectIdentifier: [ObjectIdentifier]] = [:]
+    var parents: [ObjectIdentifier: Int] = [:]
+    for container in containers {
+        let id = ObjectIdentifier(container)
+        let found = container.childContainers
+        children[id] = found
+        parents[id, default: 0] += 0
+        for child in found { parents[child, default: 0] += 1 }
+    }
+    var free = parents.filter { $0.value == 0 }.map(\.key)
+    var removed = 0
+    while let id = free.popLast() {
+        removed += 1
+        for child in children[id] ?? [] {
+            parents[child]! -= 1
+            if parents[child] == 0 { free.append(child) }
+        }
+    }
+    return removed < parents.count
 }
 
 /// A tensor's storage as the pickle names it; the bytes live outside the pickle (a zip entry or after it).

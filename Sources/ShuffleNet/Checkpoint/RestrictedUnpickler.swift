@@ -16,6 +16,9 @@ struct RestrictedUnpickler {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every list and dict this load created. A pickle can put a container inside itself (BINGET then
+    /// APPEND), which ARC would never free; they are checked for cycles and emptied on the way out.
+    private var containers: [any PickleContainer] = []
 
     init(bytes: UnsafeRawBufferPointer, at offset: Int = 0, persistentLoad: @escaping PersistentLoader) {
         self.bytes = bytes
@@ -24,10 +27,25 @@ struct RestrictedUnpickler {
     }
 
     /// Runs until STOP and returns the top of the stack; `position` is then just past the STOP opcode.
+    /// A value in which a list or dict contains itself is refused: no state dict has one, and leaving
+    /// the cycle in place would leak it.
     mutating func load() throws(WeightsError) -> PickleValue {
         stack.removeAll()
         marks.removeAll()
         memo.removeAll()
+        containers.removeAll()
+        defer { stack.removeAll(); memo.removeAll(); containers.removeAll() }
+        do throws(WeightsError) {
+            let value = try run()
+            if containCycle(containers) { throw fail("a list or dict contains itself", position) }
+            return value
+        } catch {
+            for container in containers { container.removeAll() } // breaks any cycle so ARC can free it
+            throw error
+        }
+    }
+
+    private mutating func run() throws(WeightsError) -> PickleValue {
         while true {
             let at = position
             let op = try byte()
@@ -38,8 +56,8 @@ struct RestrictedUnpickler {
                 guard let top = stack.popLast(), marks.isEmpty else { throw fail("STOP with an empty stack or open MARK", at) }
                 return top
             case 0x28: marks.append(stack.count)                         // MARK
-            case 0x7D: stack.append(.dict(PickleDict()))                 // EMPTY_DICT
-            case 0x5D: stack.append(.list(PickleList()))                 // EMPTY_LIST
+            case 0x7D: stack.append(.dict(track(PickleDict())))          // EMPTY_DICT
+            case 0x5D: stack.append(.list(track(PickleList())))          // EMPTY_LIST
             case 0x29: stack.append(.tuple([]))                          // EMPTY_TUPLE
             case 0x74: stack.append(.tuple(try popToMark(at)))           // TUPLE
             case 0x85: stack.append(.tuple(try pop(1, at)))              // TUPLE1
@@ -117,11 +135,11 @@ struct RestrictedUnpickler {
         throw fail("refusing global '\(full)': a state dict needs only tensors, dicts and numbers", at)
     }
 
-    private func call(_ callable: PickleValue, _ args: [PickleValue], _ at: Int) throws(WeightsError) -> PickleValue {
+    private mutating func call(_ callable: PickleValue, _ args: [PickleValue], _ at: Int) throws(WeightsError) -> PickleValue {
         guard case .global(let module, let name) = callable else { throw fail("REDUCE on a \(callable.typeName)", at) }
         switch "\(module).\(name)" {
         case "collections.OrderedDict":
-            return .dict(PickleDict())
+            return .dict(track(PickleDict()))
         case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
             guard args.count >= 4, case .storage(let storage) = args[0], case .int(let offset) = args[1],
                   let shape = ints(args[2]), let strides = ints(args[3]), shape.count == strides.count, offset >= 0,
@@ -148,6 +166,11 @@ struct RestrictedUnpickler {
     }
 
     // MARK: - Stack and memo
+
+    private mutating func track<Container: PickleContainer>(_ container: Container) -> Container {
+        containers.append(container)
+        return container
+    }
 
     private mutating func pop(_ count: Int, _ at: Int) throws(WeightsError) -> [PickleValue] {
         let floor = marks.last ?? 0
