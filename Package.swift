@@ -56,7 +56,8 @@ let package = Package(
                 "HTTP", "ShuffleNet", "ImageDecoding",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            exclude: ["Web"] // embedded into WebPage.swift by scripts/embed-assets.sh
         ),
         .executableTarget(
             name: "shufflenet",

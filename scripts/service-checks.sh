@@ -2,7 +2,9 @@
 # Checks of the running service with outside tools (part of the test command):
 #   1. promtool check metrics on /metrics;
 #   2. a real Prometheus server scrapes the service; its HTTP API must report the target up with samples;
-#   3. schemathesis runs against the live server with openapi.yaml: no 5xx, every response matches the schema.
+#   3. schemathesis runs against the live server with openapi.yaml: no 5xx, every response matches the schema;
+#   4. the web page at / in headless Chromium (Selenium): a photo, a JPEG and an oversized file; screenshots
+#      are kept in artifacts/.
 # Usage: scripts/service-checks.sh BINARY MODEL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,7 @@ model="${2:?usage: service-checks.sh BINARY MODEL}"
 
 venv=.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==4.*"
+"$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==4.*" "selenium==4.*"
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -68,3 +70,7 @@ echo "== schemathesis against openapi.yaml"
 # so schema-valid random bytes are rightly refused with 415/422 and unknown names with 400.
 "$venv/bin/schemathesis" run openapi.yaml --url "$base" --checks all --exclude-checks positive_data_acceptance --max-examples 30 \
     --request-timeout 30 --workers 1 --no-color 2>&1 | tail -25
+
+echo "== the web page in headless Chromium"
+"$venv/bin/python" Tests/Browser/web_page_test.py "$base" "${SHUFFLENET_SHARED_DIR:-../shared}" artifacts
+echo "web page: ok (screenshots in artifacts/)"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup-system.sh prometheus qemu-user
+scripts/setup-system.sh prometheus qemu-user chromium chromium-driver
 
 if [ -n "${CI:-}" ] && [ ! -d "${SHUFFLENET_SHARED_DIR:-../shared}" ]; then
     echo "test: CI is set but the shared fixtures folder ${SHUFFLENET_SHARED_DIR:-../shared} is missing" >&2
@@ -27,5 +27,7 @@ scripts/prepare-models.sh .build/release/shufflenet
 scripts/service-checks.sh .build/release/shufflenet models/shufflenet_v1_g3_0.5x.safetensors
 # The container without a Docker engine: hadolint, the build stage's commands, ldd vs the runtime packages.
 scripts/check-container.sh
+# deploy/ without a cluster: Kubernetes schemas, cross-file consistency, promtool on config and alerts.
+scripts/check-deploy.sh
 
 swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing

@@ -26,6 +26,15 @@ struct ClassifierAPI: Sendable {
         router.on("GET", "/metrics", inline: { _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: metrics.exposition(queueDepth: pool.depth))
         })
+        router.on("GET", "/", inline: { _ in
+            // The page's script and style are inline; nothing else may load, and it may call only this origin.
+            HTTPResponse(status: .ok, headers: [
+                "Content-Type": "text/html; charset=utf-8",
+                "Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-cache",
+            ], body: Array(WebPage.html.utf8))
+        })
         router.on("GET", "/openapi.yaml", inline: { _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml"], body: Array(OpenAPISpec.yaml.utf8))
         })

@@ -190,7 +190,14 @@ final class ServiceTests: XCTestCase {
         XCTAssertEqual(missing.errorCode, "unknown_model")
         let spec = try curl(["\(s.baseURL)/openapi.yaml"])
         XCTAssertEqual(spec.body, FileManager.default.contents(atPath: SharedFixtures.repositoryRoot.appendingPathComponent("openapi.yaml").path),
-                       "the embedded spec is openapi.yaml (rerun scripts/embed-openapi.sh)")
+                       "the embedded spec is openapi.yaml (rerun scripts/embed-assets.sh)")
+        let page = try curl(["\(s.baseURL)/"])
+        XCTAssertEqual(page.status, 200)
+        XCTAssertEqual(page.headers["content-type"], "text/html; charset=utf-8")
+        XCTAssertEqual(page.body, FileManager.default.contents(atPath: SharedFixtures.repositoryRoot.appendingPathComponent("Sources/ClassifierService/Web/index.html").path),
+                       "the embedded page is Web/index.html (rerun scripts/embed-assets.sh)")
+        XCTAssertTrue(page.headers["content-security-policy"]?.contains("default-src 'none'") ?? false)
+        XCTAssertFalse(String(decoding: page.body, as: UTF8.self).contains("http"), "the page loads nothing from elsewhere")
         XCTAssertEqual(try curl(["-X", "DELETE", "\(s.baseURL)/models"]).status, 405)
     }
 
