@@ -39,6 +39,8 @@ public struct ProcessResult {
     public let status: Int32
     public let stdout: String
     public let stderr: String
+    /// True when the process died of a signal (a crash: SIGILL, SIGSEGV, SIGABRT…) rather than exiting.
+    public var signalled = false
 }
 
 public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
@@ -54,5 +56,6 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self),
+                         signalled: process.terminationReason == .uncaughtSignal)
 }
