@@ -42,6 +42,44 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(PillowResample.resize(ramp, width: 7, height: 4, channels: 1, outWidth: 7, outHeight: 4), ramp)
     }
 
+    /// The windowed resampler (fast) against resize-everything-then-crop (its slow twin): odd sizes, 1, 3
+    /// and 4 channels, shrinking and growing on each axis, windows at the edges and in the middle.
+    func testResizedWindowMatchesResizeThenCrop() {
+        var random = SplitMix64(seed: 0x5eed)
+        let cases: [(w: Int, h: Int, ow: Int, oh: Int)] = [
+            (451, 300, 385, 256), (37, 53, 19, 101), (1, 97, 7, 300), (97, 1, 300, 7), (64, 64, 64, 30),
+            (13, 29, 13, 29), (250, 17, 3, 17), (5, 5, 256, 256), (301, 199, 71, 47),
+        ]
+        for (w, h, ow, oh) in cases {
+            for channels in [1, 3, 4] {
+                let pixels = (0..<(w * h * channels)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                let windows = [
+                    PillowResample.Window(left: 0, top: 0, width: ow, height: oh),
+                    PillowResample.Window(left: (ow - min(ow, 24)) / 2, top: (oh - min(oh, 24)) / 2, width: min(ow, 24), height: min(oh, 24)),
+                    PillowResample.Window(left: ow - 1, top: oh - 1, width: 1, height: 1),
+                    PillowResample.Window(left: 0, top: oh / 3, width: ow / 2 + 1, height: oh - oh / 3),
+                ]
+                for window in windows {
+                    let fast = PillowResample.resizedWindow(pixels, width: w, height: h, channels: channels, outWidth: ow, outHeight: oh, window: window)
+                    let slow = PillowResampleReference.resizeThenCrop(pixels, width: w, height: h, channels: channels, outWidth: ow, outHeight: oh, window: window)
+                    XCTAssertEqual(fast, slow, "\(w)×\(h)×\(channels) → \(ow)×\(oh), window \(window)")
+                }
+            }
+        }
+    }
+
+    /// A 1 × 10000 strip resizes (shorter side → 256) to 256 × 2,560,000: only the crop may be computed.
+    func testExtremeAspectRatiosCostOnlyTheCrop() {
+        let strip = [UInt8](repeating: 200, count: 1 * 10000 * 3)
+        let tensor = ImagePreprocessor.tensor(rgb: strip, width: 1, height: 10000, spec: .megvii)
+        XCTAssertEqual(tensor.data.count, 3 * 224 * 224)
+        XCTAssertEqual(Set(tensor.data.prefix(224 * 224)).count, 1, "a flat image stays flat")
+        let wide = ImagePreprocessor.tensor(rgb: [UInt8](repeating: 10, count: 20000 * 1 * 3), width: 20000, height: 1, spec: .megvii)
+        XCTAssertEqual(wide.data.count, 3 * 224 * 224)
+        // The service's memory stays flat on such images: checked by the hostile-input catalogue, which
+        // watches the server's peak resident size (Tests/Reliability/hostile.py).
+    }
+
     func testRGBOrderMeanAndStdAreApplied() {
         // A 1×1 red image, upscaled to 2×2 and cropped to 2: RGB order, ImageNet-style normalisation.
         let spec = Preprocessing(resizeShorterSide: 2, cropSize: 2, channelOrder: .rgb, valueScale: 1, mean: [0.5, 0, 0], std: [0.5, 1, 1])

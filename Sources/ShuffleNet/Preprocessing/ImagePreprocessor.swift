@@ -25,10 +25,13 @@ public enum ImagePreprocessor {
     /// NHWC input buffer), with no intermediate tensor.
     public static func write(rgb pixels: [UInt8], width: Int, height: Int, spec: Preprocessing, layout: Layout, into destination: UnsafeMutablePointer<Float>) {
         let size = resizedSize(width: width, height: height, shorter: spec.resizeShorterSide)
-        let resized = (size.width == width && size.height == height) ? pixels
-            : PillowResample.resize(pixels, width: width, height: height, channels: 3, outWidth: size.width, outHeight: size.height)
         let crop = spec.cropSize
-        let top = (size.height - crop) / 2, left = (size.width - crop) / 2
+        // Only the centre crop of the resized image is computed (the offset rounded down): the same bytes as
+        // resizing everything and cropping, at a cost bounded by the input and the crop — not by the resized
+        // size, which an extreme aspect ratio (1 × 10000 px) would make gigabytes.
+        let window = PillowResample.Window(left: (size.width - crop) / 2, top: (size.height - crop) / 2, width: crop, height: crop)
+        let cropped = PillowResample.resizedWindow(pixels, width: width, height: height, channels: 3,
+                                                   outWidth: size.width, outHeight: size.height, window: window)
         // channel c of the tensor takes RGB sample `source[c]`
         let source = spec.channelOrder == .bgr ? [2, 1, 0] : [0, 1, 2]
         // s / 255 × scale computed in Double so 255 maps 0…255 exactly onto itself; one 256-entry table per channel.
@@ -36,10 +39,10 @@ public enum ImagePreprocessor {
         for c in 0..<3 {
             for s in 0..<256 { table[c * 256 + s] = Float((Double(s) * Double(spec.valueScale) / 255 - Double(spec.mean[c])) / Double(spec.std[c])) }
         }
-        resized.withUnsafeBufferPointer { rgb in
+        cropped.withUnsafeBufferPointer { rgb in
             table.withUnsafeBufferPointer { lut in
                 for y in 0..<crop {
-                    let row = rgb.baseAddress! + ((top + y) * size.width + left) * 3
+                    let row = rgb.baseAddress! + y * crop * 3
                     for x in 0..<crop {
                         let pixel = row + 3 * x
                         for c in 0..<3 {
