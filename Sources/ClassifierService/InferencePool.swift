@@ -26,7 +26,6 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
     private var head = 0
     private var running = 0
     private var stopping = false
-    private var threads: [Thread] = []
     private let finished = DispatchGroup()
 
     /// - Parameter makeState: builds one worker's private state (called on that worker's thread).
@@ -35,6 +34,8 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
         self.capacity = max(1, capacity)
         for index in 0..<workerCount {
             finished.enter()
+            // Not stored: each thread keeps the pool alive while it runs, and nothing keeps a finished
+            // thread (and its block, which captures the pool) alive afterwards.
             let thread = Thread { [self] in
                 var state = makeState(index)
                 work(&state)
@@ -42,7 +43,6 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
             }
             thread.name = "\(name)-\(index)"
             thread.stackSize = 8 << 20
-            threads.append(thread)
             thread.start()
         }
     }

@@ -18,19 +18,22 @@ public enum PNGDecoder {
         guard header.width * header.height <= limits.maxPixels else {
             throw .tooManyPixels(width: header.width, height: header.height, limit: limits.maxPixels)
         }
+        // One allocation of exactly the decoded size (from IHDR), filled by libpng in place.
+        let count = header.width * header.height * 3
         var result = pngshim_result()
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            pngshim_decode_rgb8(buffer.baseAddress, buffer.count, UInt64(limits.maxPixels), &result)
+        var status = PNGSHIM_LIBPNG_ERROR
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            status = bytes.withUnsafeBufferPointer { source in
+                pngshim_decode_rgb8(source.baseAddress, source.count, UInt64(limits.maxPixels), buffer.baseAddress, count, &result)
+            }
+            initialized = status == PNGSHIM_OK ? count : 0
         }
         let message = withUnsafeBytes(of: &result.message) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
         switch status {
         case PNGSHIM_OK:
-            defer { pngshim_free(result.pixels) }
-            let width = Int(result.width), height = Int(result.height)
-            let pixels = [UInt8](UnsafeBufferPointer(start: result.pixels, count: width * height * 3))
-            return RGBImage(width: width, height: height, pixels: pixels)
+            return RGBImage(width: header.width, height: header.height, pixels: pixels)
         case PNGSHIM_TOO_MANY_PIXELS:
             throw .tooManyPixels(width: header.width, height: header.height, limit: limits.maxPixels)
         case PNGSHIM_OUT_OF_MEMORY:

@@ -36,7 +36,7 @@ static void on_read(png_structp png, png_bytep into, png_size_t count) {
 }
 
 pngshim_status pngshim_decode_rgb8(const uint8_t *data, size_t length, uint64_t max_pixels,
-                                   pngshim_result *out) {
+                                   uint8_t *destination, size_t capacity, pngshim_result *out) {
     memset(out, 0, sizeof(*out));
     reader_state state = {data, length, 0, out->message};
 
@@ -53,13 +53,11 @@ pngshim_status pngshim_decode_rgb8(const uint8_t *data, size_t length, uint64_t 
     }
 
     // Written after setjmp and read after a longjmp: volatile so the compiler keeps them in memory.
-    uint8_t *volatile pixels = NULL;
     png_bytep *volatile rows = NULL;
     volatile pngshim_status status = PNGSHIM_LIBPNG_ERROR;
 
     if (setjmp(png_jmpbuf(png))) {
         free(rows);
-        free(pixels);
         png_destroy_read_struct(&png, &info, NULL);
         return status;
     }
@@ -92,16 +90,20 @@ pngshim_status pngshim_decode_rgb8(const uint8_t *data, size_t length, uint64_t 
         png_error(png, "internal: libpng did not produce 8-bit RGB rows");
     }
 
+    if (row_bytes * (size_t)height != capacity || destination == NULL) {
+        snprintf(out->message, sizeof(out->message), "%u x %u RGB is %zu bytes; the buffer holds %zu",
+                 (unsigned)width, (unsigned)height, row_bytes * (size_t)height, capacity);
+        status = PNGSHIM_SIZE_MISMATCH;
+        png_longjmp(png, 1);
+    }
     status = PNGSHIM_OUT_OF_MEMORY;
-    pixels = malloc(row_bytes * (size_t)height);
     rows = malloc(sizeof(png_bytep) * (size_t)height);
-    if (!pixels || !rows) {
-        snprintf(out->message, sizeof(out->message), "cannot allocate %zu bytes for the decoded image",
-                 row_bytes * (size_t)height);
+    if (!rows) {
+        snprintf(out->message, sizeof(out->message), "cannot allocate %u row pointers", (unsigned)height);
         png_longjmp(png, 1);
     }
     status = PNGSHIM_LIBPNG_ERROR;
-    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * row_bytes;
+    for (png_uint_32 y = 0; y < height; y++) rows[y] = destination + (size_t)y * row_bytes;
 
     png_read_image(png, rows);
     png_read_end(png, NULL);
@@ -110,8 +112,5 @@ pngshim_status pngshim_decode_rgb8(const uint8_t *data, size_t length, uint64_t 
     png_destroy_read_struct(&png, &info, NULL);
     out->width = width;
     out->height = height;
-    out->pixels = pixels;
     return PNGSHIM_OK;
 }
-
-void pngshim_free(void *pixels) { free(pixels); }

@@ -128,13 +128,17 @@ final class PortabilityTests: XCTestCase {
             if ProcessInfo.processInfo.environment["CI"] != nil { return XCTFail("qemu-user is not installed (scripts/test.sh installs it)") }
             throw XCTSkip("qemu-user is not installed")
         }
+        // The default (unsanitised) release build: that is what ships. Sanitiser runtimes cannot run under
+        // qemu-user, and the sanitiser runs point SHUFFLENET_SERVE_BINARY at their own build.
+        let release = SharedFixtures.repositoryRoot.appendingPathComponent(".build/release/shufflenet").path
+        let binary = FileManager.default.isExecutableFile(atPath: release) ? release : ServiceProcess.binary
         let directory = try Checkpoints.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = directory.appendingPathComponent("g3.safetensors").path
-        let converted = try runProcess(ServiceProcess.binary, ["convert", try SharedFixtures.path("models/shufflenetv1_g3_0.5x.pth.tar"), "--out", model,
+        let converted = try runProcess(binary, ["convert", try SharedFixtures.path("models/shufflenetv1_g3_0.5x.pth.tar"), "--out", model,
                                                               "--labels", try SharedFixtures.path("models/imagenet_synsets.txt")])
         XCTAssertEqual(converted.status, 0, converted.stderr)
-        let result = try runProcess(qemu, ["-cpu", "Haswell", ServiceProcess.binary, "classify", "--json", "--top-k", "1", "--model", model,
+        let result = try runProcess(qemu, ["-cpu", "Haswell", binary, "classify", "--json", "--top-k", "1", "--model", model,
                                            try SharedFixtures.path("images/chelsea.png")])
         XCTAssertEqual(result.status, 0, "illegal instruction on an AVX2-only CPU? \(result.stderr.suffix(300))")
         XCTAssertTrue(result.stdout.contains("\"label\" : \"Egyptian cat\""), result.stdout)

@@ -26,7 +26,7 @@ final class EventLoop: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [() -> Void] = []                  // guarded by lock
     private var stopping = false                            // guarded by lock
-    private var thread: Thread?
+    private var exited = false                              // guarded by lock: the thread is gone
     private let finished = DispatchSemaphore(value: 0)
     private var threadID: pthread_t?
 
@@ -44,18 +44,26 @@ final class EventLoop: @unchecked Sendable {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         epollshim_ctl(epoll, Self.add, wakeRead, UInt32(EPOLLSHIM_IN))
+        // The thread keeps the loop alive while it runs; the loop does not keep the thread (a stored Thread
+        // whose block captures self is a cycle that outlives `stop`).
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.stackSize = 1 << 20
-        self.thread = thread
         thread.start()
     }
 
     /// Runs `work` on the loop thread (soon, in order). Safe from any thread.
+    /// Work posted after the loop has exited is dropped: an asynchronous handler that outlives the server's
+    /// grace period must not park its connection (and response) in a queue nobody will ever drain.
     func execute(_ work: @escaping () -> Void) {
-        lock.withLock { pending.append(work) }
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1) // a full pipe already guarantees a wake-up
+        lock.withLock {
+            guard !exited else { return }
+            pending.append(work)
+            // Under the lock: the loop closes the pipe only after setting `exited` under it, so this never
+            // writes to a closed (or reused) descriptor. A full pipe already guarantees a wake-up.
+            var byte: UInt8 = 1
+            _ = write(wakeWrite, &byte, 1)
+        }
     }
 
     /// Loop thread only.
@@ -125,6 +133,11 @@ final class EventLoop: @unchecked Sendable {
             }
             if stop && lock.withLock({ pending.isEmpty }) { break }
         }
+        lock.withLock {
+            exited = true
+            pending.removeAll()
+        }
+        handlers.removeAll() // connections still registered at exit are released with the loop's references
         Glibc.close(epoll)
         Glibc.close(wakeRead)
         Glibc.close(wakeWrite)
