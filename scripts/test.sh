@@ -31,3 +31,12 @@ scripts/check-container.sh
 scripts/check-deploy.sh
 
 swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
+
+# Short versions of the reliability programme: the hostile-input catalogue, load, soak, slow clients,
+# shutdown under load (the recorded full runs: scripts/reliability.sh --full, docs/reliability.md).
+scripts/reliability.sh
+
+# The same Swift suite under AddressSanitizer and ThreadSanitizer (SANITIZERS="" skips, e.g. locally).
+for sanitizer in ${SANITIZERS-address thread}; do
+    scripts/sanitizers.sh "$sanitizer"
+done

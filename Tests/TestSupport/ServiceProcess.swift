@@ -23,6 +23,11 @@ public final class ServiceProcess: @unchecked Sendable {
     public init(models: [String], arguments: [String] = [], timeout: Double = 120) throws {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0"] + models.flatMap { ["--model", $0] } + arguments
+        // Sanitiser runs (scripts/sanitizers.sh) give the server its own options, e.g. leak detection on
+        // while the XCTest process has it off.
+        if let options = ProcessInfo.processInfo.environment["SHUFFLENET_SERVE_ASAN_OPTIONS"] {
+            process.environment = ProcessInfo.processInfo.environment.merging(["ASAN_OPTIONS": options]) { _, new in new }
+        }
         process.standardError = errorPipe
         process.standardOutput = FileHandle.nullDevice
         errorPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in

@@ -68,7 +68,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     // MARK: - Lifecycle (on the loop thread)
 
-    func start() {
+    /// - Parameter draining: accepted while the server drains: it answers this connection's request, then closes.
+    func start(draining: Bool = false) {
+        self.draining = draining
         reading = true
         loop.register(fd, self, read: true, write: false)
     }
@@ -151,7 +153,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
             switch phase {
             case .head:
                 guard !inbound.isEmpty else { return }
-                if headStarted == nil { headStarted = Self.now() }
+                // A connection's first request is timed from the accept, not from its first byte: a client
+                // that waits, then dribbles, must not get the header timeout twice.
+                if headStarted == nil { headStarted = requestsServed == 0 ? idleSince : Self.now() }
                 let outcome: RequestHeadParser.Outcome
                 do {
                     outcome = try RequestHeadParser.parse(inbound[...], limits: config.limits)

@@ -19,6 +19,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var draining = false
     private var nextQueue = 0
     private let acceptQueue = DispatchQueue(label: "http.accept")
+    private let listenersClosed = DispatchGroup() // left by each listener's cancel handler
     private var loops: [EventLoop] = []
     public private(set) var port: UInt16 = 0
 
@@ -45,7 +46,14 @@ public final class HTTPServer: @unchecked Sendable {
             for fd in fds {
                 let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: acceptQueue)
                 source.setEventHandler { [self] in acceptPending(fd) }
-                source.setCancelHandler { Glibc.close(fd) }
+                // Connections already in the kernel's backlog were accepted as far as their clients know:
+                // take them in (each answers one request, then closes) rather than resetting them on close.
+                source.setCancelHandler { [self] in
+                    acceptPending(fd, finalDrain: true)
+                    Glibc.close(fd)
+                    listenersClosed.leave()
+                }
+                listenersClosed.enter()
                 listeners.append(source)
                 source.resume()
             }
@@ -54,9 +62,11 @@ public final class HTTPServer: @unchecked Sendable {
 
     public var connectionCount: Int { lock.withLock { connections.count } }
 
-    private func acceptPending(_ listener: Int32) {
+    private func acceptPending(_ listener: Int32, finalDrain: Bool = false) {
         while let (fd, peer) = Socket.accept(listener) {
-            let admitted: Bool = lock.withLock { !draining && connections.count < configuration.maxConnections }
+            let (admitted, drainingNow): (Bool, Bool) = lock.withLock {
+                ((!draining || finalDrain) && connections.count < configuration.maxConnections, draining)
+            }
             guard admitted else {
                 refuse(fd)
                 continue
@@ -75,7 +85,7 @@ public final class HTTPServer: @unchecked Sendable {
                 connections[ObjectIdentifier(connection)] = connection
                 return connection
             }
-            connection.loop.execute { connection.start() }
+            connection.loop.execute { connection.start(draining: drainingNow) }
         }
     }
 
@@ -107,6 +117,8 @@ public final class HTTPServer: @unchecked Sendable {
             return (listeners, Array(connections.values))
         }
         sources.forEach { $0.cancel() }
+        // Wait for the listeners to take in their backlogs and close before counting connections.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in listenersClosed.notify(queue: acceptQueue) { done.resume() } }
         for connection in open { connection.loop.execute { connection.drain() } }
         let deadline = HTTPConnection.now() + gracePeriod
         while connectionCount > 0, HTTPConnection.now() < deadline {
@@ -116,7 +128,5 @@ public final class HTTPServer: @unchecked Sendable {
         while connectionCount > 0 { try? await Task.sleep(nanoseconds: 5_000_000) }
         let stopped = lock.withLock { defer { loops.removeAll() }; return loops }
         stopped.forEach { $0.stop() }
-        // Let the listeners' cancel handlers close their descriptors before returning.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in acceptQueue.async { done.resume() } }
     }
 }
