@@ -126,6 +126,17 @@ public func openFileDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
 }
 
+/// What each open descriptor of this process points at ("socket:[123]", "anon_inode:[eventpoll]", …), by number.
+public func openFileDescriptors() -> [Int: String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    var result: [Int: String] = [:]
+    for name in names {
+        guard let fd = Int(name) else { continue }
+        result[fd] = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")) ?? "?"
+    }
+    return result
+}
+
 /// A list appended to from many threads.
 public final class LockedList<Element>: @unchecked Sendable {
     private let lock = NSLock()
