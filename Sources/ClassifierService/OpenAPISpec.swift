@@ -11,7 +11,8 @@ info:
     else a new one). Errors are JSON `{"error": {"code", "message"}}` with the status that says what
     happened. The HTTP layer itself may also answer 400 (malformed request), 408 (request too slow),
     413 (body over the limit), 414 (request line too long), 431 (headers too large), 501 (unsupported
-    transfer coding), 503 (connection limit) and 505 (HTTP version), with the same error body.
+    transfer coding), 503 with Retry-After (connection limit, or the uploads held in memory at once reach
+    their limit) and 505 (HTTP version), with the same error body.
   license:
     name: MIT
 servers:

@@ -9,6 +9,7 @@ public struct ServiceConfiguration: Sendable {
     public var workers: Int? = nil                 // nil: the CPUs this process may use (affinity and cgroup quota)
     public var queueCapacity = 64                  // requests waiting for a worker; beyond it 503 + Retry-After
     public var maxBodyBytes = 16 * 1024 * 1024     // upload limit → 413
+    public var maxBufferedBodyBytes = 256 << 20    // upload bytes held at once across connections → 503 + Retry-After
     public var maxPixels = 40_000_000              // width × height limit, judged from the PNG header → 413
     public var requestTimeout = 30.0               // seconds a request may wait for and spend in a worker → 503
     public var shutdownTimeout = 25.0              // seconds in-flight requests get after SIGTERM
@@ -32,6 +33,7 @@ public struct ServiceConfiguration: Sendable {
         c.host = host
         c.port = port
         c.limits.maxBodyBytes = maxBodyBytes
+        c.maxBufferedBodyBytes = maxBufferedBodyBytes
         c.headerTimeout = headerTimeout
         c.idleTimeout = idleTimeout
         c.maxConnections = maxConnections

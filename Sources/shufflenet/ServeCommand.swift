@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Inference worker threads (default: CPUs this process may use). [SHUFFLENET_WORKERS]") var workers: Int?
     @Option(name: .customLong("queue-size"), help: "Requests that may wait for a worker; beyond it 503. [SHUFFLENET_QUEUE_SIZE]") var queueSize: Int?
     @Option(name: .customLong("max-body-bytes"), help: "Upload limit in bytes → 413. [SHUFFLENET_MAX_BODY_BYTES]") var maxBodyBytes: Int?
+    @Option(name: .customLong("max-buffered-body-bytes"), help: "Upload bytes held at once across connections; beyond it 503. [SHUFFLENET_MAX_BUFFERED_BODY_BYTES]") var maxBufferedBodyBytes: Int?
     @Option(name: .customLong("max-pixels"), help: "Largest width×height accepted, from the PNG header → 413. [SHUFFLENET_MAX_PIXELS]") var maxPixels: Int?
     @Option(name: .customLong("request-timeout"), help: "Seconds a request may wait for a worker → 503. [SHUFFLENET_REQUEST_TIMEOUT]") var requestTimeout: Double?
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds in-flight requests get after SIGTERM. [SHUFFLENET_SHUTDOWN_TIMEOUT]") var shutdownTimeout: Double?
@@ -66,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.workers = try pick(workers, "SHUFFLENET_WORKERS", { Int($0) }) ?? c.workers
         c.queueCapacity = try pick(queueSize, "SHUFFLENET_QUEUE_SIZE", { Int($0) }) ?? c.queueCapacity
         c.maxBodyBytes = try pick(maxBodyBytes, "SHUFFLENET_MAX_BODY_BYTES", { Int($0) }) ?? c.maxBodyBytes
+        c.maxBufferedBodyBytes = try pick(maxBufferedBodyBytes, "SHUFFLENET_MAX_BUFFERED_BODY_BYTES", { Int($0) }) ?? c.maxBufferedBodyBytes
         c.maxPixels = try pick(maxPixels, "SHUFFLENET_MAX_PIXELS", { Int($0) }) ?? c.maxPixels
         c.requestTimeout = try pick(requestTimeout, "SHUFFLENET_REQUEST_TIMEOUT", { Double($0) }) ?? c.requestTimeout
         c.shutdownTimeout = try pick(shutdownTimeout, "SHUFFLENET_SHUTDOWN_TIMEOUT", { Double($0) }) ?? c.shutdownTimeout
@@ -95,6 +97,9 @@ struct ServeCommand: AsyncParsableCommand {
         for (name, value) in [("request timeout", c.requestTimeout), ("shutdown timeout", c.shutdownTimeout), ("header timeout", c.headerTimeout),
                               ("idle timeout", c.idleTimeout)] where !(value > 0) {
             throw ValidationError("\(name) must be a positive number of seconds (got \(value))")
+        }
+        guard c.maxBufferedBodyBytes >= c.maxBodyBytes else {
+            throw ValidationError("max buffered body bytes (\(c.maxBufferedBodyBytes)) must be at least max body bytes (\(c.maxBodyBytes)), or the largest allowed upload could never be accepted")
         }
         guard c.drainDelay >= 0 else { throw ValidationError("drain delay must not be negative") }
         guard (c.tlsCertificate == nil) == (c.tlsPrivateKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }

@@ -226,6 +226,39 @@ final class LiveServerTests: XCTestCase {
         XCTAssertEqual(refused.header("Retry-After"), "1")
     }
 
+    func testUploadsBeyondTheBufferedBudgetGet503UntilMemoryIsFreed() throws {
+        let server = try TestServer { $0.maxBufferedBodyBytes = 100_000 }
+        defer { server.stop() }
+        // A holds 80 000 bytes of budget while its body trickles in.
+        let a = try RawClient(port: server.port)
+        try a.send(request("/echo", "Content-Length: 80000\r\n", method: "POST") + String(repeating: "a", count: 1000))
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertEqual(server.server.bufferedBodyByteCount, 80_000)
+        // B's 50 000 would exceed the budget: refused before its body is read, with Retry-After.
+        let b = try RawClient(port: server.port)
+        try b.send(request("/echo", "Content-Length: 50000\r\nExpect: 100-continue\r\n", method: "POST"))
+        let refused = try XCTUnwrap(try b.readResponse())
+        XCTAssertEqual(refused.status, 503)
+        XCTAssertEqual(refused.header("Retry-After"), "1")
+        XCTAssertTrue(String(decoding: refused.body, as: UTF8.self).contains("uploads_over_budget"))
+        // A chunked upload is charged as it grows: refused once it passes what is left.
+        let chunked = try RawClient(port: server.port)
+        let chunk = String(repeating: "c", count: 15_000)
+        try chunked.send(request("/echo", "Transfer-Encoding: chunked\r\n", method: "POST") + "3a98\r\n\(chunk)\r\n3a98\r\n\(chunk)\r\n0\r\n\r\n")
+        XCTAssertEqual(try chunked.readResponse()?.status, 503)
+        // What fits still goes through.
+        let c = try RawClient(port: server.port)
+        try c.send(request("/echo", "Content-Length: 10000\r\n", method: "POST") + String(repeating: "c", count: 10_000))
+        XCTAssertEqual(try c.readResponse()?.status, 200)
+        // A completes; its budget is returned, and B's size now fits.
+        try a.send(String(repeating: "a", count: 79_000))
+        XCTAssertEqual(try a.readResponse()?.body.count, 80_000)
+        let d = try RawClient(port: server.port)
+        try d.send(request("/echo", "Content-Length: 50000\r\n", method: "POST") + String(repeating: "d", count: 50_000))
+        XCTAssertEqual(try d.readResponse()?.status, 200)
+        XCTAssertEqual(server.server.bufferedBodyByteCount, 0, "every reservation was released")
+    }
+
     func testGracefulShutdownFinishesInFlightAndLeaksNoDescriptors() throws {
         // libdispatch opens a timerfd on the first timer of the process (Task.sleep in /slow uses one):
         // make it exist before the baseline so the count sees only the server's own descriptors.

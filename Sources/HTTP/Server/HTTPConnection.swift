@@ -48,6 +48,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     private var afterFlush = AfterFlush.nothing
     private var phase = Phase.head
     private var headStarted: Double?
+    private var reservedBodyBytes = 0 // this connection's share of the server's upload budget
     private var idleSince: Double
     private var lastWriteProgress: Double
     private var requestsServed = 0
@@ -84,6 +85,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     func close() {
         if case .closed = phase { return }
         phase = .closed
+        releaseBodyBudget()
         loop.unregister(fd)
         transport.close()
         Glibc.close(fd)
@@ -193,6 +195,10 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                     } catch {
                         return fail(error, head: request.head, requestID: request.requestID)
                     }
+                    // A chunked body's size is learnt as it arrives: reserve its growth as it comes.
+                    if decoder.body.count > reservedBodyBytes, !reserveBodyBudget(decoder.body.count - reservedBodyBytes) {
+                        return refuseOverBudget(request.head, requestID: request.requestID)
+                    }
                     if decoder.isComplete { return dispatch(request, body: decoder.body) }
                     phase = .body(request, .chunked(decoder))
                 }
@@ -216,6 +222,12 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         let match = server.router.match(method: head.method, path: head.path)
         let now = Self.now()
         let request = RequestInProgress(head: head, match: match, requestID: requestID, started: now, lastBodyProgress: now)
+
+        // Uploads held in memory across all connections are bounded: a declared body is reserved up front
+        // (before any 100 Continue), so a crowd of large uploads is refused rather than exhausting memory.
+        if case .contentLength(let length) = framing, case .found = match, length > 0, !reserveBodyBudget(length) {
+            return refuseOverBudget(head, requestID: requestID)
+        }
 
         if let expect = head.headers["Expect"] {
             guard expect.lowercased() == "100-continue" else {
@@ -274,6 +286,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
 
     private func respond(_ response: HTTPResponse, request: RequestInProgress, forceClose: Bool) {
         if case .closed = phase { return }
+        releaseBodyBudget() // the handler is done with the body
         var response = response
         if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, request.requestID) }
         compressIfWorthwhile(&response, request: request.head)
@@ -293,9 +306,11 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         fail(error.status, code: error.code, message: error.description, head: head, requestID: requestID)
     }
 
-    private func fail(_ status: HTTPStatus, code: String, message: String, head: HTTPRequestHead?, requestID: String?) {
+    private func fail(_ status: HTTPStatus, code: String, message: String, head: HTTPRequestHead?, requestID: String?,
+                      headers: HTTPHeaders = HTTPHeaders()) {
+        releaseBodyBudget()
         let id = requestID ?? Self.requestID(from: head?.headers ?? HTTPHeaders(), header: config.requestIDHeader)
-        var response = HTTPResponse.error(status, code: code, message: message)
+        var response = HTTPResponse.error(status, code: code, message: message, headers: headers)
         if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, id) }
         enqueue(ResponseSerializer.serialize(response, headOnly: head?.method == "HEAD", keepAlive: false, version: head?.version ?? .http11))
         server.report(ResponseEvent(method: head?.method ?? "", path: head?.path ?? "", route: nil, status: status.code,
@@ -305,6 +320,26 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         afterFlush = .linger
         if !peerClosed { setReading(true) }
         flush()
+    }
+
+    // MARK: - Upload budget
+
+    private func reserveBodyBudget(_ bytes: Int) -> Bool {
+        guard server.reserveBodyBytes(bytes) else { return false }
+        reservedBodyBytes += bytes
+        return true
+    }
+
+    private func releaseBodyBudget() {
+        guard reservedBodyBytes > 0 else { return }
+        server.releaseBodyBytes(reservedBodyBytes)
+        reservedBodyBytes = 0
+    }
+
+    private func refuseOverBudget(_ head: HTTPRequestHead, requestID: String) {
+        fail(.serviceUnavailable, code: "uploads_over_budget",
+             message: "the server is already holding its limit of \(config.maxBufferedBodyBytes) bytes of uploads; retry shortly",
+             head: head, requestID: requestID, headers: ["Retry-After": "1"])
     }
 
     private func compressIfWorthwhile(_ response: inout HTTPResponse, request: HTTPRequestHead) {

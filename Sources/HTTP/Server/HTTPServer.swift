@@ -17,6 +17,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var listeners: [DispatchSourceRead] = []
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     private var draining = false
+    private var bufferedBodyBytes = 0 // request bodies held across all connections (guarded by lock)
     private var nextQueue = 0
     private let acceptQueue = DispatchQueue(label: "http.accept")
     private let listenersClosed = DispatchGroup() // left by each listener's cancel handler
@@ -99,6 +100,22 @@ public final class HTTPServer: @unchecked Sendable {
         Glibc.close(fd)
         report(ResponseEvent(method: "", path: "", route: nil, status: 503, durationSeconds: 0, requestID: "", remoteAddress: ""))
     }
+
+    /// Takes `bytes` of the upload budget (`maxBufferedBodyBytes`); false when it would be exceeded.
+    func reserveBodyBytes(_ bytes: Int) -> Bool {
+        lock.withLock {
+            guard bufferedBodyBytes + bytes <= configuration.maxBufferedBodyBytes else { return false }
+            bufferedBodyBytes += bytes
+            return true
+        }
+    }
+
+    func releaseBodyBytes(_ bytes: Int) {
+        lock.withLock { bufferedBodyBytes -= bytes }
+    }
+
+    /// Bytes of request bodies the server holds right now (being received or handled).
+    public var bufferedBodyByteCount: Int { lock.withLock { bufferedBodyBytes } }
 
     func connectionClosed(_ connection: HTTPConnection) {
         lock.withLock { _ = connections.removeValue(forKey: ObjectIdentifier(connection)) }

@@ -4,6 +4,7 @@ public struct ServerConfiguration: Sendable {
     public var port: UInt16 = 8080              // 0 picks a free port (tests); `HTTPServer.port` reports it
     public var limits = HTTPLimits()
     public var maxConnections = 1024            // beyond it new connections get 503 and are closed
+    public var maxBufferedBodyBytes = 256 << 20 // request bodies held at once across connections; beyond it 503 + Retry-After
     public var backlog: Int32 = 1024
 
     public var headerTimeout = 10.0             // seconds to receive a complete request head → 408
