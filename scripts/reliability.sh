@@ -18,12 +18,13 @@ cd Tests/Reliability
 if [ "${1:-}" = "--full" ]; then
     echo "== hostile-input catalogue"; python3 hostile.py
     echo "== load: 64 connections, 60 s"; python3 load.py --seconds 60 --connections 64
+    echo "== load: 64 connections, 60 s, queue of 8 (backpressure)"; python3 load.py --seconds 60 --connections 64 --queue-size 8
     echo "== soak: 100000 requests"; python3 soak.py --requests 100000 --connections 8 --csv ../../docs/soak.csv --svg ../../docs/soak.svg
     echo "== slowloris: 500 slow connections"; python3 slowloris.py --slow 500 --seconds 20 --header-timeout 10
     echo "== shutdown under load"; python3 shutdown.py
 else
     echo "== hostile-input catalogue"; python3 hostile.py
-    echo "== load: 64 connections, 10 s"; python3 load.py --seconds 10 --connections 64
+    echo "== load: 64 connections, 10 s, queue of 8 (backpressure)"; python3 load.py --seconds 10 --connections 64 --queue-size 8
     echo "== soak: 3000 requests"; python3 soak.py --requests 3000 --connections 8
     echo "== slowloris: 500 slow connections, 3 s header timeout"; python3 slowloris.py --slow 500 --seconds 8 --header-timeout 3 --no-timing-targets
     # Timing targets (p99 within 2x, restart under 1 s) are asserted only in the recorded --full runs.

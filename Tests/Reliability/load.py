@@ -1,6 +1,6 @@
 """Load: N concurrent keep-alive connections for S seconds, mixing valid uploads with bad ones.
 
-Usage: python load.py [--seconds S] [--connections N] [--json]
+Usage: python load.py [--seconds S] [--connections N] [--queue-size Q] [--json]
 
 Every response must be the status its request deserves (or 503 + Retry-After, which is backpressure),
 every valid photo must get its reference top-1, and no request may end in a reset or a dropped
@@ -118,11 +118,12 @@ def main():
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--queue-size", type=int, help="the server's queue (default: its own default, 64); small values exercise 503 backpressure")
     args = parser.parse_args()
 
     mix = build_mix()
     stats = Stats()
-    with Service() as service:
+    with Service(*(["--queue-size", str(args.queue_size)] if args.queue_size else [])) as service:
         started = time.monotonic()
         deadline = started + args.seconds
         threads = [threading.Thread(target=client, args=(service.port, mix, deadline, stats, i)) for i in range(args.connections)]
