@@ -25,8 +25,15 @@ struct ConvertCommand: ParsableCommand {
         let source = try MappedFile(path: checkpoint)
         var classLabels: [ClassLabel] = []
         if let labels {
-            guard let text = try? String(contentsOfFile: labels, encoding: .utf8) else {
-                throw ValidationError("cannot read the labels file \(labels)")
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: labels, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw CommandFailure("cannot read the labels file \(labels): not a file")
+            }
+            guard let data = FileManager.default.contents(atPath: labels) else {
+                throw CommandFailure("cannot read the labels file \(labels): permission denied or unreadable")
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw CommandFailure("cannot read the labels file \(labels): not UTF-8 text")
             }
             classLabels = try ClassLabel.parseSynsetList(text)
         }
@@ -36,7 +43,7 @@ struct ConvertCommand: ParsableCommand {
         // Write beside the target, then rename: a reader never sees a half-written model.
         let temporary = out + ".partial"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ValidationError("cannot write \(temporary)")
+            throw CommandFailure("cannot write \(temporary)")
         }
         if FileManager.default.fileExists(atPath: out) { try FileManager.default.removeItem(atPath: out) }
         try FileManager.default.moveItem(atPath: temporary, toPath: out)
