@@ -9,6 +9,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import time
 import zlib
 
@@ -16,6 +17,13 @@ REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")
 SHARED = os.path.abspath(os.environ.get("SHUFFLENET_SHARED_DIR", os.path.join(REPOSITORY, "..", "shared")))
 BINARY = os.environ.get("SHUFFLENET_SERVE_BINARY", os.path.join(REPOSITORY, ".build/release/shufflenet"))
 MODEL = os.environ.get("SHUFFLENET_MODEL_FILE", os.path.join(REPOSITORY, "models/shufflenet_v1_g3_0.5x.safetensors"))
+
+
+def verdict(check, problems):
+    """Prints each problem (the first 20) and returns the exit status: 0 when there are none."""
+    for problem in problems[:20]:
+        print(f"{check}: FAILED {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 class Service:

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 
-from common import SHARED, Service, multipart, png
+from common import verdict, SHARED, Service, multipart, png
 
 MANIFEST = json.load(open(os.path.join(SHARED, "reference/manifest.json")))
 EXPECTED_TOP1 = {e["image"]: e["top5"][0]["label"] for e in MANIFEST["pretrained"] if "g3" in e["model"]}
@@ -156,9 +156,7 @@ def main():
                 print(f"{key}: {value}")
         for key, n in summary["by_kind"].items():
             print(f"  {key}: {n}")
-    for violation in stats.violations[:20]:
-        print(f"load: VIOLATION {violation}", file=sys.stderr)
-    return 1 if stats.violations else 0
+    return verdict("load", stats.violations)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-from common import SHARED, Service, multipart
+from common import verdict, SHARED, Service, multipart
 
 CHELSEA = open(os.path.join(SHARED, "images/chelsea.png"), "rb").read()
 BODY, KIND = multipart([("image", "chelsea.png", "image/png", CHELSEA)])
@@ -127,9 +127,7 @@ def main():
         problems.append(f"restart took {restart_seconds:.2f} s to be ready")
     if ready_status != b"200":
         problems.append(f"/readyz after restart: {ready_status}")
-    for problem in problems[:20]:
-        print(f"shutdown: FAILED {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return verdict("shutdown", problems)
 
 
 if __name__ == "__main__":

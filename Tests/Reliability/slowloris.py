@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 
-from common import SHARED, Service, multipart
+from common import verdict, SHARED, Service, multipart
 
 CHELSEA = open(os.path.join(SHARED, "images/chelsea.png"), "rb").read()
 
@@ -164,9 +164,7 @@ def main():
         problems.append(f"slow connections ended other than with 408: {attack.statuses}")
     if exit_status != 0:
         problems.append(f"serve exited with {exit_status}")
-    for problem in problems:
-        print(f"slowloris: FAILED {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return verdict("slowloris", problems)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 
-from common import SHARED, Service, multipart
+from common import verdict, SHARED, Service, multipart
 
 CHELSEA = open(os.path.join(SHARED, "images/chelsea.png"), "rb").read()
 JPEG = open(os.path.join(SHARED, "images/rocket.jpg"), "rb").read()
@@ -160,9 +160,7 @@ def main():
         problems.append(f"open descriptors {fds_after} after the run, {fds_before} before")
     if exit_status != 0:
         problems.append(f"serve exited with {exit_status}")
-    for problem in problems[:20]:
-        print(f"soak: FAILED {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return verdict("soak", problems)
 
 
 if __name__ == "__main__":
