@@ -18,6 +18,17 @@ let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
 ] + (targetCPU.isEmpty ? [] : [.unsafeFlags(["-target-cpu", targetCPU])])
 
+// The same kernel sources compiled a second time for AVX-512 (Sources/EngineKernelsAVX512 is a symlink to
+// Sources/EngineKernels); the engine picks that copy at run time when cpuid says the CPU has it.
+#if arch(x86_64)
+let avx512Settings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-target-cpu", "skylake-avx512"]),
+]
+#else
+let avx512Settings = engineSettings // never chosen off x86-64; built only so that the engine links everywhere
+#endif
+
 let package = Package(
     name: "shufflenet-serve",
     platforms: [.macOS(.v13)],
@@ -42,7 +53,12 @@ let package = Package(
         // libpng reports errors by longjmp; this shim keeps setjmp/longjmp inside C frames.
         .target(name: "PNGShim", dependencies: ["CLibPNG"]),
         .target(name: "ImageDecoding", dependencies: ["PNGShim"]),
-        .target(name: "ShuffleNet", swiftSettings: engineSettings),
+        // The SIMD kernels: pure functions over pointers, no types of the model. Built twice (see above).
+        .target(name: "EngineKernels", swiftSettings: engineSettings),
+        .target(name: "EngineKernelsAVX512", swiftSettings: avx512Settings),
+        // cpuid: which kernel copy this CPU can run.
+        .target(name: "CCPUFeatures"),
+        .target(name: "ShuffleNet", dependencies: ["EngineKernels", "EngineKernelsAVX512", "CCPUFeatures"], swiftSettings: engineSettings),
         // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of ShuffleNet.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -72,7 +88,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ShuffleNet"], path: "Tests/TestSupport"),
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
-        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "TestSupport", "CMallocCounter"]),
+        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "EngineKernels", "TestSupport", "CMallocCounter"]),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),

@@ -42,6 +42,8 @@ public final class ClassifierService: @unchecked Sendable {
         let workers = configuration.workers ?? CPUBudget.available()
         guard workers >= 1, configuration.queueCapacity >= 1 else { throw .startup("workers and queue size must be at least 1") }
 
+        logger.info("inference workers", metadata: ["workers": "\(workers)", "kernels": "\(configuration.kernels)", "queue": "\(configuration.queueCapacity)"])
+        let kernels = configuration.kernels
         let warmed = DispatchGroup()
         for _ in 0..<workers { warmed.enter() }
         // Weights are packed once per model and shared; each worker owns a session (its buffers) per model.
@@ -49,7 +51,7 @@ public final class ClassifierService: @unchecked Sendable {
         let pool = InferencePool<[String: InferenceSession]>(workers: workers, capacity: configuration.queueCapacity) { _ in
             var sessions: [String: InferenceSession] = [:]
             for model in models.all {
-                let session = InferenceSession(network: networks[model.name]!)
+                let session = InferenceSession(network: networks[model.name]!, kernels: kernels)
                 let side = model.config.inputSize
                 session.setInput(Activation(channels: 3, height: side, width: side, data: [Float](repeating: 128, count: 3 * side * side)))
                 session.forward()

@@ -1,4 +1,5 @@
 import HTTP
+import ShuffleNet
 
 /// Everything `shufflenet serve` can be told. Each field has a flag and a SHUFFLENET_* environment variable
 /// (see the CLI's ServeCommand); defaults are production defaults.
@@ -7,6 +8,7 @@ public struct ServiceConfiguration: Sendable {
     public var port: UInt16 = 8080
     public var modelPaths: [String] = ["models/shufflenet_v1_g3_0.5x.safetensors"]
     public var workers: Int? = nil                 // nil: the CPUs this process may use (affinity and cgroup quota)
+    public var kernels = KernelSet.detected         // SIMD kernels: the fastest copy this CPU supports
     public var queueCapacity = 64                  // requests waiting for a worker; beyond it 503 + Retry-After
     public var maxBodyBytes = 16 * 1024 * 1024     // upload limit → 413
     public var maxBufferedBodyBytes = 256 << 20    // upload bytes held at once across connections → 503 + Retry-After

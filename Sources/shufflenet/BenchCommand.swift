@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Intra-op threads (1 = the calling thread only).") var threads: Int = 1
     @Option(help: "Seconds to measure (after 0.5 s of warm-up).") var seconds: Double = 3
     @Flag(help: "Use the scalar reference pass instead of the SIMD engine.") var reference = false
+    @Option(help: "Kernel set: baseline or avx512 (default: the fastest this CPU supports). [SHUFFLENET_KERNELS]") var kernels: String?
     @Flag(help: "Print JSON.") var json = false
     @Option(name: .customLong("dump-logits"), help: "Write the logits for --input (float32, little-endian) to this file and exit.") var dumpLogits: String?
     @Option(help: "A *.io.safetensors file whose 'input' tensor (1×3×S×S, NCHW) is used with --dump-logits.") var input: String?
@@ -24,6 +25,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let kernelSet = try kernels.map { name throws(KernelSet.ChoiceError) in try KernelSet.named(name) }
+            ?? KernelSet.choose(environment: ProcessInfo.processInfo.environment)
         let weights: ShuffleNetWeights
         let name: String
         if let model {
@@ -45,7 +48,7 @@ struct BenchCommand: ParsableCommand {
             let header = try Safetensors.parseHeader(file.bytes)
             guard let entry = header.entries["input"], entry.shape.count == 4 else { throw ValidationError("\(input) has no 1×3×S×S 'input' tensor") }
             let tensor = Activation(channels: entry.shape[1], height: entry.shape[2], width: entry.shape[3], data: try Safetensors.floats(entry, in: file.bytes))
-            let session = InferenceSession(network: PackedNetwork(weights), inputSize: entry.shape[2])
+            let session = InferenceSession(network: PackedNetwork(weights), inputSize: entry.shape[2], kernels: kernelSet)
             session.setInput(tensor)
             let logits = Array(session.forward())
             let data = logits.withUnsafeBytes { Data($0) }
@@ -57,7 +60,7 @@ struct BenchCommand: ParsableCommand {
             let session = ReferenceSession(weights: weights)
             call = { for _ in 0..<batch { _ = session.logits(for: image) } }
         } else {
-            let session = InferenceSession(network: PackedNetwork(weights), maxBatch: batch, threads: threads)
+            let session = InferenceSession(network: PackedNetwork(weights), maxBatch: batch, threads: threads, kernels: kernelSet)
             for i in 0..<batch { session.setInput(image, image: i) }
             call = { session.forward(batch: batch) }
         }
@@ -73,17 +76,18 @@ struct BenchCommand: ParsableCommand {
         samples.sort()
         func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
         let median = percentile(0.5)
+        let engine = reference ? "reference" : "simd \(kernelSet.rawValue)"
         let imagesPerSecond = Double(batch) / (median / 1000)
         let gmacs = Double(Complexity(config).multiplyAdds) * Double(batch) / (median / 1000) / 1e9
         if json {
             let object: [String: Any] = [
-                "model": name, "engine": reference ? "reference" : "simd", "batch": batch, "threads": threads, "calls": samples.count,
+                "model": name, "engine": engine, "batch": batch, "threads": threads, "calls": samples.count,
                 "median_ms": median, "p90_ms": percentile(0.9), "p99_ms": percentile(0.99), "images_per_second": imagesPerSecond, "gmac_per_second": gmacs,
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print(String(format: "%@ (%@, batch %d, %d thread%@): median %.3f ms, p90 %.3f, p99 %.3f over %d calls; %.0f images/s; %.1f GMAC/s",
-                         name, reference ? "reference" : "simd", batch, threads, threads == 1 ? "" : "s", median, percentile(0.9), percentile(0.99),
+                         name, engine, batch, threads, threads == 1 ? "" : "s", median, percentile(0.9), percentile(0.99),
                          samples.count, imagesPerSecond, gmacs))
         }
     }

@@ -32,7 +32,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try ShuffleNetModel.load(path: model ?? DefaultModel.path)
-        let session = InferenceSession(network: PackedNetwork(loaded.weights))
+        let session = InferenceSession(network: PackedNetwork(loaded.weights), kernels: try KernelSet.choose(environment: ProcessInfo.processInfo.environment))
         let k = min(topK, loaded.config.classes)
         var results: [[String: Any]] = []
         var failures = 0

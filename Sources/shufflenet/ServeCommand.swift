@@ -2,6 +2,7 @@ import ArgumentParser
 import ClassifierService
 import Foundation
 import Logging
+import ShuffleNet
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "TCP port; 0 picks a free one. [SHUFFLENET_PORT]") var port: Int?
     @Option(name: .customLong("model"), help: "A model file; repeat for several, the first is the default. [SHUFFLENET_MODELS, comma-separated]") var models: [String] = []
     @Option(help: "Inference worker threads (default: CPUs this process may use). [SHUFFLENET_WORKERS]") var workers: Int?
+    @Option(help: "SIMD kernel set: baseline or avx512 (default: the fastest this CPU supports). [SHUFFLENET_KERNELS]") var kernels: String?
     @Option(name: .customLong("queue-size"), help: "Requests that may wait for a worker; beyond it 503. [SHUFFLENET_QUEUE_SIZE]") var queueSize: Int?
     @Option(name: .customLong("max-body-bytes"), help: "Upload limit in bytes → 413. [SHUFFLENET_MAX_BODY_BYTES]") var maxBodyBytes: Int?
     @Option(name: .customLong("max-buffered-body-bytes"), help: "Upload bytes held at once across connections; beyond it 503. [SHUFFLENET_MAX_BUFFERED_BODY_BYTES]") var maxBufferedBodyBytes: Int?
@@ -65,6 +67,9 @@ struct ServeCommand: AsyncParsableCommand {
         let envModels = env["SHUFFLENET_MODELS"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
         c.modelPaths = !models.isEmpty ? models : (!envModels.isEmpty ? envModels : [ProcessInfo.processInfo.environment["SHUFFLENET_MODEL"] ?? c.modelPaths[0]])
         c.workers = try pick(workers, "SHUFFLENET_WORKERS", { Int($0) }) ?? c.workers
+        if let name = try pick(kernels, "SHUFFLENET_KERNELS", { $0 }) {
+            do { c.kernels = try KernelSet.named(name) } catch { throw ValidationError("\(error)") }
+        }
         c.queueCapacity = try pick(queueSize, "SHUFFLENET_QUEUE_SIZE", { Int($0) }) ?? c.queueCapacity
         c.maxBodyBytes = try pick(maxBodyBytes, "SHUFFLENET_MAX_BODY_BYTES", { Int($0) }) ?? c.maxBodyBytes
         c.maxBufferedBodyBytes = try pick(maxBufferedBodyBytes, "SHUFFLENET_MAX_BUFFERED_BODY_BYTES", { Int($0) }) ?? c.maxBufferedBodyBytes

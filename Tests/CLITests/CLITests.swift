@@ -142,6 +142,17 @@ final class PortabilityTests: XCTestCase {
                                            try SharedFixtures.path("images/chelsea.png")])
         XCTAssertEqual(result.status, 0, "illegal instruction on an AVX2-only CPU? \(result.stderr.suffix(300))")
         XCTAssertTrue(result.stdout.contains("\"label\" : \"Egyptian cat\""), result.stdout)
+        // The run-time kernel choice: cpuid says no AVX-512, so the baseline copy runs, and asking for the
+        // AVX-512 copy is refused with a message instead of dying on an illegal instruction.
+        let bench = try runProcess(qemu, ["-cpu", "Haswell", binary, "bench", "--model", model, "--seconds", "0.2", "--json"])
+        XCTAssertEqual(bench.status, 0, bench.stderr)
+        XCTAssertTrue(bench.stdout.contains("\"engine\":\"simd baseline\""), bench.stdout)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SHUFFLENET_KERNELS"] = "avx512"
+        let refused = try runProcess(qemu, ["-cpu", "Haswell", binary, "classify", "--model", model, try SharedFixtures.path("images/chelsea.png")],
+                                     environment: environment)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("this CPU does not support avx512"), refused.stderr)
         #else
         throw XCTSkip("x86-64 only")
         #endif

@@ -22,12 +22,45 @@ final class EngineTests: XCTestCase {
     func testEngineMatchesTheGoldensOfBothCheckpoints() throws {
         for groups in ["g3", "g8"] {
             let model = try Checkpoints.pretrained(groups)
-            let session = InferenceSession(network: PackedNetwork(model.weights))
-            for image in ["chelsea", "coffee", "astronaut", "motorcycle_left"] {
-                let golden = try ReferenceIO(path: try SharedFixtures.path("reference/\(groups)_0.5x_\(image).io.safetensors"))
-                let error = ReferenceIO.relativeError(logits(session, golden.input), golden.logits)
-                XCTAssertLessThan(error, 1e-4, "\(groups) \(image): relative logit error \(error)")
+            let network = PackedNetwork(model.weights)
+            for kernels in KernelSet.allCases where kernels.isSupported {
+                let session = InferenceSession(network: network, kernels: kernels)
+                for image in ["chelsea", "coffee", "astronaut", "motorcycle_left"] {
+                    let golden = try ReferenceIO(path: try SharedFixtures.path("reference/\(groups)_0.5x_\(image).io.safetensors"))
+                    let error = ReferenceIO.relativeError(logits(session, golden.input), golden.logits)
+                    XCTAssertLessThan(error, 1e-4, "\(groups) \(image) with \(kernels): relative logit error \(error)")
+                }
             }
+        }
+    }
+
+    /// Every random network through each kernel copy this CPU can run (the AVX-512 one where it exists).
+    func testEveryKernelSetMatchesTheRandomGoldens() throws {
+        for kernels in KernelSet.allCases where kernels.isSupported {
+            for name in ReferenceGoldenTests.randomNetworks {
+                let model = try ShuffleNetModel.load(path: try SharedFixtures.path("reference/random/\(name).safetensors"))
+                let golden = try ReferenceIO(path: try SharedFixtures.path("reference/random/\(name).io.safetensors"))
+                let session = InferenceSession(network: PackedNetwork(model.weights), inputSize: golden.input.height, kernels: kernels)
+                let error = ReferenceIO.relativeError(logits(session, golden.input), golden.logits)
+                XCTAssertLessThan(error, 1e-4, "\(name) with \(kernels): relative logit error \(error)")
+            }
+        }
+    }
+
+    /// SHUFFLENET_KERNELS: empty means the detected set; a name is taken only if the CPU can run it.
+    func testTheKernelChoice() throws {
+        XCTAssertEqual(try KernelSet.choose(environment: [:]), KernelSet.detected)
+        XCTAssertEqual(try KernelSet.choose(environment: ["SHUFFLENET_KERNELS": ""]), KernelSet.detected)
+        XCTAssertEqual(try KernelSet.choose(environment: ["SHUFFLENET_KERNELS": "baseline"]), .baseline)
+        XCTAssertThrowsError(try KernelSet.choose(environment: ["SHUFFLENET_KERNELS": "avx1024"])) { error in
+            XCTAssertEqual("\(error)", "'avx1024' is not a kernel set (use baseline or avx512)")
+        }
+        if KernelSet.avx512.isSupported {
+            XCTAssertEqual(try KernelSet.choose(environment: ["SHUFFLENET_KERNELS": "avx512"]), .avx512)
+            XCTAssertEqual(KernelSet.detected, .avx512, "the fastest supported set is chosen by default")
+        } else {
+            XCTAssertThrowsError(try KernelSet.choose(environment: ["SHUFFLENET_KERNELS": "avx512"]))
+            XCTAssertEqual(KernelSet.detected, .baseline)
         }
     }
 

@@ -1,11 +1,15 @@
 import CMallocCounter
+import EngineKernels
 @testable import ShuffleNet
 import TestSupport
 import XCTest
 
 /// Every fast kernel against its slow twin on awkward sizes: channel counts that are not multiples of 16
-/// (or of 4), odd spatial sizes, stride 2, strided (shuffled) inputs, residual epilogues.
+/// (or of 4), odd spatial sizes, stride 2, strided (shuffled) inputs, residual epilogues. Each compiled copy
+/// of the kernels this CPU can run (baseline and, where supported, AVX-512) is compared with the twins.
 final class KernelTwinTests: XCTestCase {
+    let kernelSets = KernelSet.allCases.filter(\.isSupported)
+
     var generator = SplitMix64(seed: 2024)
 
     func random(_ count: Int) -> FloatBuffer {
@@ -24,17 +28,21 @@ final class KernelTwinTests: XCTestCase {
         for (N, M, K, aStep) in [(1, 1, 1, 1), (5, 3, 7, 1), (6, 10, 10, 3), (13, 20, 80, 1), (49, 36, 20, 3), (7, 72, 36, 8),
                                  (12, 30, 27, 1), (37, 40, 10, 3), (6, 1000, 48, 1), (11, 5, 9, 2), (19, 44, 13, 4)] {
             for residual in [false, true] {
-                let lda = K * aStep + 3, ldc = M + 5
-                let a = random(N * lda), w = random(K * M), bias = random(M), r = random(N * ldc)
-                let fast = FloatBuffer(count: N * ldc), slow = FloatBuffer(count: N * ldc)
-                let epilogue = PointwiseKernel.Epilogue(relu: true, residual: residual ? UnsafePointer(r.pointer) : nil, ldr: ldc)
-                PointwiseKernel.run(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc, bias: bias.pointer, epilogue: epilogue)
-                PointwiseKernel.reference(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: slow.pointer, ldc: ldc, bias: bias.pointer, epilogue: epilogue)
-                let worst = maxDifference(fast.pointer, slow.pointer, rows: N, cols: M, stride: ldc)
-                XCTAssertLessThan(worst, 1e-3, "N \(N) M \(M) K \(K) step \(aStep) residual \(residual)")
-                // Columns past M (the slice another group owns) are untouched.
-                for n in 0..<N { for c in M..<ldc { XCTAssertEqual(fast.pointer[n * ldc + c], 0, "wrote outside its slice") } }
-                [a, w, bias, r, fast, slow].forEach { $0.free() }
+                for set in kernelSets {
+                    let lda = K * aStep + 3, ldc = M + 5
+                    let a = random(N * lda), w = random(K * M), bias = random(M), r = random(N * ldc)
+                    let fast = FloatBuffer(count: N * ldc), slow = FloatBuffer(count: N * ldc)
+                    let residualPointer = residual ? UnsafePointer(r.pointer) : nil
+                    let epilogue = PointwiseKernel.Epilogue(relu: true, residual: residualPointer, ldr: ldc)
+                    set.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc, bias: bias.pointer,
+                                  relu: true, residual: residualPointer, ldr: ldc)
+                    PointwiseKernel.reference(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: slow.pointer, ldc: ldc, bias: bias.pointer, epilogue: epilogue)
+                    let worst = maxDifference(fast.pointer, slow.pointer, rows: N, cols: M, stride: ldc)
+                    XCTAssertLessThan(worst, 1e-3, "\(set): N \(N) M \(M) K \(K) step \(aStep) residual \(residual)")
+                    // Columns past M (the slice another group owns) are untouched.
+                    for n in 0..<N { for c in M..<ldc { XCTAssertEqual(fast.pointer[n * ldc + c], 0, "wrote outside its slice") } }
+                    [a, w, bias, r, fast, slow].forEach { $0.free() }
+                }
             }
         }
     }
@@ -42,14 +50,16 @@ final class KernelTwinTests: XCTestCase {
     func testDepthwiseMatchesItsTwin() {
         for (H, W, C) in [(1, 1, 1), (7, 7, 30), (14, 14, 20), (5, 9, 36), (28, 28, 72), (3, 3, 3), (13, 11, 60), (56, 56, 18)] {
             for stride in [1, 2] {
-                let input = random(H * W * C), weights = random(9 * C), bias = random(C)
-                let zeros = FloatBuffer(count: W * C + 16)
-                let OH = DepthwiseKernel.outputSide(H, stride: stride), OW = DepthwiseKernel.outputSide(W, stride: stride)
-                let fast = FloatBuffer(count: OH * OW * C), slow = FloatBuffer(count: OH * OW * C)
-                DepthwiseKernel.run(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: fast.pointer, zeros: zeros.pointer)
-                DepthwiseKernel.reference(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: slow.pointer)
-                XCTAssertLessThan(maxDifference(fast.pointer, slow.pointer, rows: OH * OW, cols: C, stride: C), 1e-4, "\(H)×\(W)×\(C) stride \(stride)")
-                [input, weights, bias, zeros, fast, slow].forEach { $0.free() }
+                for set in kernelSets {
+                    let input = random(H * W * C), weights = random(9 * C), bias = random(C)
+                    let zeros = FloatBuffer(count: W * C + 16)
+                    let OH = DepthwiseKernel.outputSide(H, stride: stride), OW = DepthwiseKernel.outputSide(W, stride: stride)
+                    let fast = FloatBuffer(count: OH * OW * C), slow = FloatBuffer(count: OH * OW * C)
+                    set.depthwise(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: fast.pointer, zeros: zeros.pointer)
+                    DepthwiseKernel.reference(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: slow.pointer)
+                    XCTAssertLessThan(maxDifference(fast.pointer, slow.pointer, rows: OH * OW, cols: C, stride: C), 1e-4, "\(set): \(H)×\(W)×\(C) stride \(stride)")
+                    [input, weights, bias, zeros, fast, slow].forEach { $0.free() }
+                }
             }
         }
     }
@@ -57,23 +67,25 @@ final class KernelTwinTests: XCTestCase {
     /// NHWC pooling against the NCHW reference kernels.
     func testPoolingMatchesTheReference() {
         for (H, W, C) in [(7, 7, 24), (9, 13, 5), (56, 56, 12), (2, 3, 17)] {
-            let input = random(H * W * C)
-            var nchw = Activation(channels: C, height: H, width: W)
-            for y in 0..<H { for x in 0..<W { for c in 0..<C { nchw.data[(c * H + y) * W + x] = input.pointer[(y * W + x) * C + c] } } }
-            let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
-            let maxOut = FloatBuffer(count: OH * OW * C), avgOut = FloatBuffer(count: OH * OW * (C + 3))
-            PoolingKernels.max3x3s2(H: H, W: W, C: C, input: input.pointer, output: maxOut.pointer)
-            PoolingKernels.avg3x3s2(H: H, W: W, C: C, input: input.pointer, output: avgOut.pointer, ldo: C + 3)
-            let maxRef = ReferenceKernels.maxPool3x3s2(nchw), avgRef = ReferenceKernels.avgPool3x3s2(nchw)
-            for y in 0..<OH {
-                for x in 0..<OW {
-                    for c in 0..<C {
-                        XCTAssertEqual(maxOut.pointer[(y * OW + x) * C + c], maxRef.data[(c * OH + y) * OW + x], "max \(H)×\(W)×\(C)")
-                        XCTAssertEqual(avgOut.pointer[(y * OW + x) * (C + 3) + c], avgRef.data[(c * OH + y) * OW + x], accuracy: 1e-5, "avg \(H)×\(W)×\(C)")
+            for set in kernelSets {
+                let input = random(H * W * C)
+                var nchw = Activation(channels: C, height: H, width: W)
+                for y in 0..<H { for x in 0..<W { for c in 0..<C { nchw.data[(c * H + y) * W + x] = input.pointer[(y * W + x) * C + c] } } }
+                let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
+                let maxOut = FloatBuffer(count: OH * OW * C), avgOut = FloatBuffer(count: OH * OW * (C + 3))
+                set.maxPool(H: H, W: W, C: C, input: input.pointer, output: maxOut.pointer)
+                set.avgPool(H: H, W: W, C: C, input: input.pointer, output: avgOut.pointer, ldo: C + 3)
+                let maxRef = ReferenceKernels.maxPool3x3s2(nchw), avgRef = ReferenceKernels.avgPool3x3s2(nchw)
+                for y in 0..<OH {
+                    for x in 0..<OW {
+                        for c in 0..<C {
+                            XCTAssertEqual(maxOut.pointer[(y * OW + x) * C + c], maxRef.data[(c * OH + y) * OW + x], "\(set) max \(H)×\(W)×\(C)")
+                            XCTAssertEqual(avgOut.pointer[(y * OW + x) * (C + 3) + c], avgRef.data[(c * OH + y) * OW + x], accuracy: 1e-5, "\(set) avg \(H)×\(W)×\(C)")
+                        }
                     }
                 }
+                [input, maxOut, avgOut].forEach { $0.free() }
             }
-            [input, maxOut, avgOut].forEach { $0.free() }
         }
     }
 

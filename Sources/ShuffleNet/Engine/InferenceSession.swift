@@ -14,6 +14,8 @@ public final class InferenceSession: @unchecked Sendable {
     public let network: PackedNetwork
     public let maxBatch: Int
     public let threads: Int
+    /// The compiled copy of the SIMD kernels this session runs (AVX-512 or the baseline build).
+    public let kernels: KernelSet
     public var config: ShuffleNetConfig { network.config }
     public var inputSide: Int { side }
 
@@ -29,18 +31,21 @@ public final class InferenceSession: @unchecked Sendable {
     ///   - inputSize: pixels per side (a multiple of 32); default the architecture's. The weights do not
     ///     depend on it: the head is a global average pool.
     ///   - threads: threads per call, this one included (helpers are started here and live with the session).
-    public init(network: PackedNetwork, maxBatch: Int = 1, inputSize: Int? = nil, threads: Int = 1) {
+    ///   - kernels: which compiled kernels to run; default the fastest this CPU supports. Must be supported.
+    public init(network: PackedNetwork, maxBatch: Int = 1, inputSize: Int? = nil, threads: Int = 1, kernels: KernelSet = .best) {
+        precondition(kernels.isSupported, "\(kernels) kernels on a CPU without them")
         self.network = network
+        self.kernels = kernels
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
         let config = network.config
         side = inputSize ?? config.inputSize
-        let stemSide = DepthwiseKernel.outputSide(side, stride: 2)
-        let poolSide = DepthwiseKernel.outputSide(stemSide, stride: 2)
+        let stemSide = KernelSet.outputSide(side, stride: 2)
+        let poolSide = KernelSet.outputSide(stemSide, stride: 2)
         var act = poolSide * poolSide * config.stem, mid1 = 0, mid2 = 0, zeroRow = 0
         var h = poolSide
         for unit in config.units {
-            let out = DepthwiseKernel.outputSide(h, stride: unit.stride)
+            let out = KernelSet.outputSide(h, stride: unit.stride)
             mid1 = max(mid1, h * h * unit.mid)
             mid2 = max(mid2, out * out * unit.mid)
             act = max(act, out * out * unit.outChannels, h * h * unit.inChannels)
@@ -103,8 +108,8 @@ public final class InferenceSession: @unchecked Sendable {
         // The classifier for the whole batch as one GEMM: pooled [batch][C] × W [C][classes].
         let config = network.config, fc = network.classifier
         let width = config.widths.last ?? 0, classes = config.classes
-        PointwiseKernel.run(N: batch, M: classes, K: width, A: pooled.pointer, lda: width, aStep: 1, W: fc.weight.pointer,
-                            C: logitsBuffer.pointer, ldc: classes, bias: fc.bias.pointer, epilogue: .init(relu: false))
+        kernels.pointwise(N: batch, M: classes, K: width, A: pooled.pointer, lda: width, aStep: 1, W: fc.weight.pointer,
+                          C: logitsBuffer.pointer, ldc: classes, bias: fc.bias.pointer, relu: false)
         return UnsafeBufferPointer(start: logitsBuffer.pointer, count: batch * classes)
     }
 
@@ -121,34 +126,33 @@ public final class InferenceSession: @unchecked Sendable {
         case .images(let batch):
             forwardImages(EngineStep.share(batch, part: part, parts: parts), scratch: patches[part], split: false)
         case .patches(let source, let rows, let side):
-            let out = DepthwiseKernel.outputSide(side, stride: 2)
-            PoolingKernels.stemPatches(H: side, W: side, input: source, rows: rows, outputRows: EngineStep.share(out, part: part, parts: parts))
+            let out = KernelSet.outputSide(side, stride: 2)
+            kernels.stemPatches(H: side, W: side, input: source, rows: rows, outputRows: EngineStep.share(out, part: part, parts: parts))
         case .pointwise(let p):
             let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: 6)
             guard !rows.isEmpty else { return }
             for gi in 0..<p.groups {
-                let epilogue = PointwiseKernel.Epilogue(relu: p.relu, residual: p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr }, ldr: p.ldr)
-                PointwiseKernel.run(N: rows.count, M: p.M, K: p.K, A: p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, lda: p.lda, aStep: p.aStep,
-                                    W: p.W + gi * p.K * p.M, C: p.C + gi * p.M + rows.lowerBound * p.ldc, ldc: p.ldc,
-                                    bias: p.bias + gi * p.M, epilogue: epilogue)
+                kernels.pointwise(N: rows.count, M: p.M, K: p.K, A: p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, lda: p.lda, aStep: p.aStep,
+                                  W: p.W + gi * p.K * p.M, C: p.C + gi * p.M + rows.lowerBound * p.ldc, ldc: p.ldc, bias: p.bias + gi * p.M,
+                                  relu: p.relu, residual: p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr }, ldr: p.ldr)
             }
         case .depthwise(let H, let C, let stride, let source, let weights, let bias, let output, let zeros):
-            let rows = EngineStep.share(DepthwiseKernel.outputSide(H, stride: stride), part: part, parts: parts)
+            let rows = EngineStep.share(KernelSet.outputSide(H, stride: stride), part: part, parts: parts)
             guard !rows.isEmpty else { return }
-            DepthwiseKernel.run(H: H, W: H, C: C, stride: stride, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows)
+            kernels.depthwise(H: H, W: H, C: C, stride: stride, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows)
         case .maxPool(let H, let C, let source, let output):
-            let rows = EngineStep.share(DepthwiseKernel.outputSide(H, stride: 2), part: part, parts: parts)
-            if !rows.isEmpty { PoolingKernels.max3x3s2(H: H, W: H, C: C, input: source, output: output, rows: rows) }
+            let rows = EngineStep.share(KernelSet.outputSide(H, stride: 2), part: part, parts: parts)
+            if !rows.isEmpty { kernels.maxPool(H: H, W: H, C: C, input: source, output: output, rows: rows) }
         case .avgPool(let H, let C, let source, let output, let ldo):
-            let rows = EngineStep.share(DepthwiseKernel.outputSide(H, stride: 2), part: part, parts: parts)
-            if !rows.isEmpty { PoolingKernels.avg3x3s2(H: H, W: H, C: C, input: source, output: output, ldo: ldo, rows: rows) }
+            let rows = EngineStep.share(KernelSet.outputSide(H, stride: 2), part: part, parts: parts)
+            if !rows.isEmpty { kernels.avgPool(H: H, W: H, C: C, input: source, output: output, ldo: ldo, rows: rows) }
         }
     }
 
     /// Stem, every unit and the global pool for `images`; `split` spreads each layer across the team.
     private func forwardImages(_ images: Range<Int>, scratch: FloatBuffer, split: Bool) {
         let config = network.config
-        let stemSide = DepthwiseKernel.outputSide(side, stride: 2)
+        let stemSide = KernelSet.outputSide(side, stride: 2)
         let stem = network.stem
         let width = config.widths.last ?? 0
         for i in images {
@@ -158,21 +162,21 @@ public final class InferenceSession: @unchecked Sendable {
                                      W: stem.weight.pointer, C: stemOut.pointer + i * imageStride.stem, ldc: stem.m, bias: stem.bias.pointer,
                                      relu: true, residual: nil, ldr: 0)), split: split)
             perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem, output: x.pointer + i * imageStride.act), split: split)
-            var h = DepthwiseKernel.outputSide(stemSide, stride: 2)
+            var h = KernelSet.outputSide(stemSide, stride: 2)
             var current = x, next = y
             for unit in network.units {
                 run(unit, image: i, side: h, input: current.pointer, output: next.pointer, split: split)
-                h = DepthwiseKernel.outputSide(h, stride: unit.spec.stride)
+                h = KernelSet.outputSide(h, stride: unit.spec.stride)
                 swap(&current, &next)
             }
-            PoolingKernels.globalAverage(pixels: h * h, C: width, input: current.pointer + i * imageStride.act, output: pooled.pointer + i * width)
+            kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + i * imageStride.act, output: pooled.pointer + i * width)
         }
     }
 
     /// One unit for image `i` (each image's buffers are a fixed stride apart, so threads never share one).
     private func run(_ unit: PackedNetwork.Unit, image i: Int, side h: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, split: Bool) {
         let spec = unit.spec
-        let out = DepthwiseKernel.outputSide(h, stride: spec.stride)
+        let out = KernelSet.outputSide(h, stride: spec.stride)
         let pw1 = unit.pointwise1, pw2 = unit.pointwise2
         let mid = spec.mid, cin = spec.inChannels, cout = spec.outChannels
         let xi = input + i * imageStride.act, t1i = t1.pointer + i * imageStride.t1

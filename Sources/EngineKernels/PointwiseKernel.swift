@@ -5,14 +5,20 @@
 /// The epilogue optionally adds a residual (same layout, row stride `ldr`) and applies ReLU.
 /// Tiles: 6 pixels × (16+16 | 16+8 | 16+4 | 16 | 8+4 | 8 | 4) channels, 12 accumulators at most; the last
 /// M mod 4 channels go through a 4-wide vector with a partial store, so any channel count works.
-enum PointwiseKernel {
-    struct Epilogue {
-        var relu: Bool
-        var residual: UnsafePointer<Float>? = nil  // added before ReLU
-        var ldr: Int = 0
+public enum PointwiseKernel {
+    public struct Epilogue {
+        public var relu: Bool
+        public var residual: UnsafePointer<Float>? = nil  // added before ReLU
+        public var ldr: Int = 0
+
+        public init(relu: Bool, residual: UnsafePointer<Float>? = nil, ldr: Int = 0) {
+            self.relu = relu
+            self.residual = residual
+            self.ldr = ldr
+        }
     }
 
-    static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+    @inline(never) public static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
                     W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
         var m = 0
         let ldw = M
@@ -54,7 +60,7 @@ enum PointwiseKernel {
     }
 
     /// Reference twin: the same contract as `run`, one multiply-add at a time.
-    static func reference(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+    @inline(never) public static func reference(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
                           W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
         for n in 0..<N {
             for m in 0..<M {

@@ -1,7 +1,7 @@
 /// 3×3 stride-2 pad-1 pooling over NHWC, vectorised across channels, and the small pieces around it.
-enum PoolingKernels {
+public enum PoolingKernels {
     /// Max pooling (padding never wins). out: [OH][OW][C] with row stride OW·C.
-    static func max3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
+    @inline(never) public static func max3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
         for oy in rows ?? 0..<OH {
             for ox in 0..<OW {
@@ -24,7 +24,7 @@ enum PoolingKernels {
 
     /// Average pooling counting padded zeros (sum / 9), written into channels [0, C) of an output whose
     /// pixels are `ldo` floats apart: the stride-2 unit's shortcut half of the concatenation, in place.
-    static func avg3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int, rows: Range<Int>? = nil) {
+    @inline(never) public static func avg3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int, rows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
         for oy in rows ?? 0..<OH {
             for ox in 0..<OW {
@@ -56,7 +56,7 @@ enum PoolingKernels {
     }
 
     /// Mean over the H·W pixels of each channel: out[c].
-    static func globalAverage(pixels: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    @inline(never) public static func globalAverage(pixels: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         output.update(repeating: 0, count: C)
         for n in 0..<pixels { combine(output, input + n * C, C) { $0 + $1 } scalar: { $0 + $1 } }
         let scale = 1 / Float(pixels)
@@ -65,7 +65,7 @@ enum PoolingKernels {
 
     /// The stem's 3×3 stride-2 pad-1 patches as rows of 27 values (ky, kx, channel), zeros for padding,
     /// so the stem convolution is a GEMM with K = 27. input: [H][W][3]; rows: [OH·OW][27].
-    static func stemPatches(H: Int, W: Int, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
+    @inline(never) public static func stemPatches(H: Int, W: Int, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
         for oy in outputRows ?? 0..<OH {
             for ox in 0..<OW {

@@ -2,11 +2,11 @@
 /// Channels go in SIMD16/8/4 blocks (a scalar loop takes C mod 4); along a row the kernel slides a
 /// window of three columns, so each output vector costs three new loads and nine FMAs.
 /// Weights are tap-major: w[(ky·3 + kx)·C + c].
-enum DepthwiseKernel {
-    static func outputSide(_ side: Int, stride: Int) -> Int { (side - 1) / stride + 1 }
+public enum DepthwiseKernel {
+    public static func outputSide(_ side: Int, stride: Int) -> Int { (side - 1) / stride + 1 }
 
     /// `rows` limits the output rows computed (for splitting one image across threads); default all.
-    static func run(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+    @inline(never) public static func run(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                     bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>, rows: Range<Int>? = nil) {
         let rows = rows ?? 0..<outputSide(H, stride: stride)
         var c = 0
@@ -95,7 +95,7 @@ enum DepthwiseKernel {
     }
 
     /// Reference twin: the same contract as `run`, one channel at a time.
-    static func reference(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+    @inline(never) public static func reference(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         scalar(channels: 0..<C, H: H, W: W, C: C, stride: stride, input, weights, bias, output)
     }
