@@ -24,6 +24,7 @@ let engineSettings: [SwiftSetting] = [
 let avx512Settings: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
     .unsafeFlags(["-target-cpu", "skylake-avx512"]),
+    .define("ENGINE_AVX512"), // 32 vector registers: taller register tiles (PointwiseKernel)
 ]
 #else
 let avx512Settings = engineSettings // never chosen off x86-64; built only so that the engine links everywhere

@@ -3,8 +3,12 @@
 /// for N pixels, M output channels, K input channels. `aStep` is 1, or g when the channel shuffle is folded
 /// into this convolution (input channel k of group gi is channel k·g + gi of the unshuffled tensor).
 /// The epilogue optionally adds a residual (same layout, row stride `ldr`) and applies ReLU.
-/// Tiles: 6 pixels × (16+16 | 16+8 | 16+4 | 16 | 8+4 | 8 | 4) channels, 12 accumulators at most; the last
-/// M mod 4 channels go through a 4-wide vector with a partial store, so any channel count works.
+/// Register tiles: 6 rows (pixels) × channel columns. The AVX-512 copy (ENGINE_AVX512, 32 vector registers) uses
+/// (16+16 | 16+4…16) channels, 12 accumulators; other copies 16 channels, also 12 accumulators (AVX2 has 16
+/// registers, and SIMD16 takes two). Row remainders take single-row tiles. A group's last
+/// channels go through one vector (4, 8 or 16 wide) whose extra lanes are computed from whatever follows in
+/// memory (every buffer has 16 floats of slack) and never stored, so any channel count works in one pass
+/// (groups of 6, 10 or 30 channels are common in ShuffleNet).
 public enum PointwiseKernel {
     public struct Epilogue {
         public var relu: Bool
@@ -18,6 +22,10 @@ public enum PointwiseKernel {
         }
     }
 
+    /// Pixel rows per register tile; a layer split across threads is cut at multiples of it. (8- and 12-row
+    /// tiles for AVX-512's 32 registers were measured on 2026-11-29 and gained nothing: docs/benchmarks.md.)
+    public static let rowTile = 6
+
     @inline(never) public static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
                     W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
         var m = 0
@@ -25,36 +33,43 @@ public enum PointwiseKernel {
         typealias S16 = SIMD16<Float>
         typealias S8 = SIMD8<Float>
         typealias S4 = SIMD4<Float>
-        while M - m >= 4 {
+        while m < M {
             let r = M - m
             let w = W + m, c = C + m, b = bias + m
             let e = Epilogue(relu: epilogue.relu, residual: epilogue.residual.map { $0 + m }, ldr: epilogue.ldr)
-            if r >= 32 { column(S16.self, S16.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 32 }
-            else if r >= 24 { column(S16.self, S8.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 24 }
-            else if r >= 20 { column(S16.self, S4.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 20 }
-            else if r >= 16 { column(S16.self, S16.self, two: false, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 16 }
-            else if r >= 12 { column(S8.self, S4.self, two: true, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 12 }
-            else if r >= 8 { column(S8.self, S8.self, two: false, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 8 }
-            else { column(S4.self, S4.self, two: false, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e); m += 4 }
-        }
-        // The last 1–3 channels (groups such as 10 or 30 channels wide) as a 4-wide vector whose extra lanes
-        // are computed from whatever follows in memory (every buffer has 16 floats of slack) and never stored.
-        if m < M {
-            let e = Epilogue(relu: epilogue.relu, residual: epilogue.residual.map { $0 + m }, ldr: epilogue.ldr)
-            for n in 0..<N {
-                var acc: SIMD4<Float> = load(bias + m)
-                let a = A + n * lda
-                var wp = W + m
-                var kk = 0
-                for _ in 0..<K {
-                    acc = acc.addingProduct(SIMD4(repeating: a[kk]), load(wp) as SIMD4<Float>)
-                    wp += ldw
-                    kk += aStep
-                }
-                if let residual = e.residual { acc += load(residual + n * e.ldr) as SIMD4<Float> }
-                if e.relu { acc = acc.relu() }
-                let c = C + n * ldc + m
-                for lane in 0..<(M - m) { c[lane] = acc[lane] }
+            // Each branch is its own call of `column`, specialised for its vector types (a generic helper closure
+            // here made the compiler stop inlining the SIMD loads and stores: calls in the tiles, −7 % on 1× g3).
+            #if ENGINE_AVX512
+            // Two ZMM-wide columns while the group is wide enough, then 16 + the rest in one tile.
+            if r >= 32 {
+                column(S16.self, S16.self, two: true, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                m += 32
+                continue
+            }
+            if r > 20 {
+                column(S16.self, S16.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                break
+            }
+            if r > 16 {
+                column(S16.self, S4.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                break
+            }
+            #endif
+            // One vector per row otherwise (16 channels are two YMM registers: a 6-row tile keeps 12 accumulators,
+            // which fits AVX2's 16). The last block is one vector as narrow as it can be, stored partially: a
+            // group of 6 channels (0.5× g8) is one 8-wide tile, a group of 10 (0.5× g3) one 16-wide tile.
+            if r >= 16 {
+                column(S16.self, S16.self, two: false, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                m += 16
+            } else if r > 8 {
+                column(S16.self, S16.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                break
+            } else if r > 4 {
+                column(S8.self, S8.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                break
+            } else {
+                column(S4.self, S4.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                break
             }
         }
     }
@@ -72,37 +87,58 @@ public enum PointwiseKernel {
         }
     }
 
+    /// Epilogue and store of one accumulator. With `Last` = `PartialStore` the block's last vector stores only
+    /// its first `lanes` lanes (a group's last channels); the whole blocks are compiled without that branch,
+    /// which otherwise made the compiler stop inlining the SIMD loads and stores (calls in the tiles: −7 %).
     @inline(__always)
-    static func finish<V: FloatVector>(_ v: V, _ c: UnsafeMutablePointer<Float>, row n: Int, offset: Int, _ e: Epilogue) {
+    static func finish<V: FloatVector, Last: LastVectorStore>(_ v: V, _ c: UnsafeMutablePointer<Float>, row n: Int, offset: Int, lanes: Int,
+                                                              _: Last.Type, _ e: Epilogue) {
         var v = v
         if let residual = e.residual { v += load(residual + n * e.ldr + offset) as V }
-        store(c, e.relu ? v.relu() : v)
+        if e.relu { v = v.relu() }
+        if Last.partial { for lane in 0..<lanes { c[lane] = v[lane] } } else { store(c, v) }
     }
 
     @inline(__always)
-    static func column<V: FloatVector, U: FloatVector>(_: V.Type, _: U.Type, two: Bool, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
-                                                       W: UnsafePointer<Float>, ldw: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
+    static func column<V: FloatVector, U: FloatVector>(_: V.Type, _: U.Type, two: Bool, lanes: Int, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int,
+                                                       aStep: Int, W: UnsafePointer<Float>, ldw: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
                                                        bias: UnsafePointer<Float>, _ e: Epilogue) {
+        if lanes == (two ? U.scalarCount : V.scalarCount) {
+            column(V.self, U.self, two: two, lanes: lanes, WholeStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C, ldc: ldc, bias: bias, e)
+        } else {
+            column(V.self, U.self, two: two, lanes: lanes, PartialStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C, ldc: ldc, bias: bias, e)
+        }
+    }
+
+    @inline(__always)
+    static func column<V: FloatVector, U: FloatVector, Last: LastVectorStore>(_: V.Type, _: U.Type, two: Bool, lanes: Int, _: Last.Type, N: Int, K: Int,
+                                                                              A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+                                                                              C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
         var n = 0
         while n + 6 <= N {
             if two {
-                tile6x2(V.self, U.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, e)
+                tile6x2(V.self, U.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
             } else {
-                tile6x1(V.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, e)
+                tile6x1(V.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
             }
             n += 6
         }
         while n < N {
-            tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, e)
-            if two { tile1(U.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W + V.scalarCount, ldw: ldw, C: C + n * ldc + V.scalarCount, bias: bias + V.scalarCount, offset: V.scalarCount, e) }
+            if two {
+                tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: V.scalarCount, WholeStore.self, e)
+                tile1(U.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W + V.scalarCount, ldw: ldw, C: C + n * ldc + V.scalarCount,
+                      bias: bias + V.scalarCount, offset: V.scalarCount, lanes: lanes, Last.self, e)
+            } else {
+                tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: lanes, Last.self, e)
+            }
             n += 1
         }
     }
 
     @inline(__always)
-    static func tile6x2<V: FloatVector, U: FloatVector>(_: V.Type, _: U.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+    static func tile6x2<V: FloatVector, U: FloatVector, Last: LastVectorStore>(_: V.Type, _: U.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
                                                         W: UnsafePointer<Float>, ldw: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
-                                                        bias: UnsafePointer<Float>, _ e: Epilogue) {
+                                                        bias: UnsafePointer<Float>, lanes: Int, _: Last.Type, _ e: Epilogue) {
         let width = V.scalarCount
         let b0: V = load(bias), b1: U = load(bias + width)
         var c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1
@@ -121,17 +157,17 @@ public enum PointwiseKernel {
             wp += ldw
             kk += aStep
         }
-        finish(c00, C, row: n, offset: 0, e); finish(c01, C + width, row: n, offset: width, e)
-        finish(c10, C + ldc, row: n + 1, offset: 0, e); finish(c11, C + ldc + width, row: n + 1, offset: width, e)
-        finish(c20, C + 2 * ldc, row: n + 2, offset: 0, e); finish(c21, C + 2 * ldc + width, row: n + 2, offset: width, e)
-        finish(c30, C + 3 * ldc, row: n + 3, offset: 0, e); finish(c31, C + 3 * ldc + width, row: n + 3, offset: width, e)
-        finish(c40, C + 4 * ldc, row: n + 4, offset: 0, e); finish(c41, C + 4 * ldc + width, row: n + 4, offset: width, e)
-        finish(c50, C + 5 * ldc, row: n + 5, offset: 0, e); finish(c51, C + 5 * ldc + width, row: n + 5, offset: width, e)
+        finish(c00, C, row: n, offset: 0, lanes: 0, WholeStore.self, e); finish(c01, C + width, row: n, offset: width, lanes: lanes, Last.self, e)
+        finish(c10, C + ldc, row: n + 1, offset: 0, lanes: 0, WholeStore.self, e); finish(c11, C + ldc + width, row: n + 1, offset: width, lanes: lanes, Last.self, e)
+        finish(c20, C + 2 * ldc, row: n + 2, offset: 0, lanes: 0, WholeStore.self, e); finish(c21, C + 2 * ldc + width, row: n + 2, offset: width, lanes: lanes, Last.self, e)
+        finish(c30, C + 3 * ldc, row: n + 3, offset: 0, lanes: 0, WholeStore.self, e); finish(c31, C + 3 * ldc + width, row: n + 3, offset: width, lanes: lanes, Last.self, e)
+        finish(c40, C + 4 * ldc, row: n + 4, offset: 0, lanes: 0, WholeStore.self, e); finish(c41, C + 4 * ldc + width, row: n + 4, offset: width, lanes: lanes, Last.self, e)
+        finish(c50, C + 5 * ldc, row: n + 5, offset: 0, lanes: 0, WholeStore.self, e); finish(c51, C + 5 * ldc + width, row: n + 5, offset: width, lanes: lanes, Last.self, e)
     }
 
     @inline(__always)
-    static func tile6x1<V: FloatVector>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
-                                        C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
+    static func tile6x1<V: FloatVector, Last: LastVectorStore>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+                                        C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, lanes: Int, _: Last.Type, _ e: Epilogue) {
         let b0: V = load(bias)
         var c0 = b0, c1 = b0, c2 = b0, c3 = b0, c4 = b0, c5 = b0
         let a0 = A, a1 = A + lda, a2 = A + 2 * lda, a3 = A + 3 * lda, a4 = A + 4 * lda, a5 = A + 5 * lda
@@ -145,13 +181,14 @@ public enum PointwiseKernel {
             wp += ldw
             kk += aStep
         }
-        finish(c0, C, row: n, offset: 0, e); finish(c1, C + ldc, row: n + 1, offset: 0, e); finish(c2, C + 2 * ldc, row: n + 2, offset: 0, e)
-        finish(c3, C + 3 * ldc, row: n + 3, offset: 0, e); finish(c4, C + 4 * ldc, row: n + 4, offset: 0, e); finish(c5, C + 5 * ldc, row: n + 5, offset: 0, e)
+        finish(c0, C, row: n, offset: 0, lanes: lanes, Last.self, e); finish(c1, C + ldc, row: n + 1, offset: 0, lanes: lanes, Last.self, e)
+        finish(c2, C + 2 * ldc, row: n + 2, offset: 0, lanes: lanes, Last.self, e); finish(c3, C + 3 * ldc, row: n + 3, offset: 0, lanes: lanes, Last.self, e)
+        finish(c4, C + 4 * ldc, row: n + 4, offset: 0, lanes: lanes, Last.self, e); finish(c5, C + 5 * ldc, row: n + 5, offset: 0, lanes: lanes, Last.self, e)
     }
 
     @inline(__always)
-    static func tile1<V: FloatVector>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
-                                      C: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, offset: Int, _ e: Epilogue) {
+    static func tile1<V: FloatVector, Last: LastVectorStore>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+                                      C: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, offset: Int, lanes: Int, _: Last.Type, _ e: Epilogue) {
         var c0: V = load(bias)
         var wp = W
         var kk = 0
@@ -160,6 +197,12 @@ public enum PointwiseKernel {
             wp += ldw
             kk += aStep
         }
-        finish(c0, C, row: n, offset: offset, e)
+        finish(c0, C, row: n, offset: offset, lanes: lanes, Last.self, e)
     }
 }
+
+/// How a tile stores the last vector of its column block: whole, or only its first `lanes` lanes (a group's
+/// last channels). A type rather than a flag so that whole blocks compile without the lane loop.
+protocol LastVectorStore { static var partial: Bool { get } }
+enum WholeStore: LastVectorStore { static var partial: Bool { false } }
+enum PartialStore: LastVectorStore { static var partial: Bool { true } }

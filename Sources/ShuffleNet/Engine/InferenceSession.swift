@@ -129,7 +129,7 @@ public final class InferenceSession: @unchecked Sendable {
             let out = KernelSet.outputSide(side, stride: 2)
             kernels.stemPatches(H: side, W: side, input: source, rows: rows, outputRows: EngineStep.share(out, part: part, parts: parts))
         case .pointwise(let p):
-            let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: 6)
+            let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: kernels.rowTile)
             guard !rows.isEmpty else { return }
             for gi in 0..<p.groups {
                 kernels.pointwise(N: rows.count, M: p.M, K: p.K, A: p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, lda: p.lda, aStep: p.aStep,

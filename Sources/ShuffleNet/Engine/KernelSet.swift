@@ -122,6 +122,14 @@ public enum KernelSet: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// Pixel rows in the 1×1 kernel's register tile; a layer split across threads is cut at multiples of it.
+    var rowTile: Int {
+        switch self {
+        case .baseline: EngineKernels.PointwiseKernel.rowTile
+        case .avx512: EngineKernelsAVX512.PointwiseKernel.rowTile
+        }
+    }
+
     /// Output pixels per side of a 3×3 pad-1 window at `stride`.
     static func outputSide(_ side: Int, stride: Int) -> Int { EngineKernels.DepthwiseKernel.outputSide(side, stride: stride) }
 }
