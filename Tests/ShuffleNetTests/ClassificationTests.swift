@@ -1,4 +1,4 @@
-import ShuffleNet
+@testable import ShuffleNet
 import XCTest
 
 final class ClassificationTests: XCTestCase {
@@ -16,6 +16,18 @@ final class ClassificationTests: XCTestCase {
         XCTAssertEqual(top.map(\.index), [1, 3, 0])
         XCTAssertEqual(top.first?.label?.name, "c1")
         XCTAssertEqual(Classification.topK([0.5, 0.5], k: 10).count, 2)
+    }
+
+    /// The one-pass selection against the full sort, with many ties (probabilities from 8 values).
+    func testTopKSelectionMatchesTheFullSort() {
+        var generator = SplitMix64(seed: 99)
+        for n in [1, 2, 5, 31, 1000] {
+            let probabilities = (0..<n).map { _ in Float(generator.next() % 8) / 8 }
+            let ranked = Classification.rankedIndices(probabilities)
+            for k in [0, 1, 3, 5, 32, 33, n] {
+                XCTAssertEqual(Classification.topK(probabilities, k: k).map(\.index), Array(ranked.prefix(k)), "n \(n) k \(k)")
+            }
+        }
     }
 
     func testSynsetListParsing() throws {

@@ -118,28 +118,23 @@ public enum PillowResample {
         input.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 c.weights.withUnsafeBufferPointer { weights in
-                    for (r, y) in rows.enumerated() {
-                        let row = src.baseAddress! + y * width * channels
-                        let outRow = dst.baseAddress! + r * outWidth * channels
-                        for xx in 0..<outWidth {
-                            let taps = c.count[xx], first = row + c.start[xx] * channels, w = weights.baseAddress! + xx * c.taps
-                            if channels == 3 {
-                                // The common case, unrolled over channels: three accumulators, one pass over the taps.
-                                var s0 = rounding, s1 = rounding, s2 = rounding
-                                for t in 0..<taps {
-                                    let p = first + 3 * t, wt = w[t]
-                                    s0 &+= Int32(p[0]) &* wt
-                                    s1 &+= Int32(p[1]) &* wt
-                                    s2 &+= Int32(p[2]) &* wt
+                    c.start.withUnsafeBufferPointer { starts in
+                        c.count.withUnsafeBufferPointer { counts in
+                            for (r, y) in rows.enumerated() {
+                                let row = src.baseAddress! + y * width * channels
+                                let outRow = dst.baseAddress! + r * outWidth * channels
+                                if channels == 3 {
+                                    horizontalRow3(row, outRow, outWidth: outWidth, starts: starts.baseAddress!, counts: counts.baseAddress!,
+                                                   weights: weights.baseAddress!, stride: c.taps, rounding: rounding)
+                                    continue
                                 }
-                                outRow[3 * xx] = clip8(s0)
-                                outRow[3 * xx + 1] = clip8(s1)
-                                outRow[3 * xx + 2] = clip8(s2)
-                            } else {
-                                for ch in 0..<channels {
-                                    var sum = rounding
-                                    for t in 0..<taps { sum &+= Int32(first[t * channels + ch]) &* w[t] }
-                                    outRow[xx * channels + ch] = clip8(sum)
+                                for xx in 0..<outWidth {
+                                    let taps = counts[xx], first = row + starts[xx] * channels, w = weights.baseAddress! + xx * c.taps
+                                    for ch in 0..<channels {
+                                        var sum = rounding
+                                        for t in 0..<taps { sum &+= Int32(first[t * channels + ch]) &* w[t] }
+                                        outRow[xx * channels + ch] = clip8(sum)
+                                    }
                                 }
                             }
                         }
@@ -148,6 +143,26 @@ public enum PillowResample {
             }
         }
         return out
+    }
+
+    /// One RGB row along x: three accumulators, one pass over each position's taps (the common case; an
+    /// upscale has 2 or 3 taps, a downscale by s about 2s + 1).
+    @inline(__always)
+    static func horizontalRow3(_ row: UnsafePointer<UInt8>, _ outRow: UnsafeMutablePointer<UInt8>, outWidth: Int, starts: UnsafePointer<Int>,
+                               counts: UnsafePointer<Int>, weights: UnsafePointer<Int32>, stride: Int, rounding: Int32) {
+        for xx in 0..<outWidth {
+            let first = row + starts[xx] * 3, w = weights + xx * stride
+            var s0 = rounding, s1 = rounding, s2 = rounding
+            for t in 0..<counts[xx] {
+                let p = first + 3 * t, wt = w[t]
+                s0 &+= Int32(p[0]) &* wt
+                s1 &+= Int32(p[1]) &* wt
+                s2 &+= Int32(p[2]) &* wt
+            }
+            outRow[3 * xx] = clip8(s0)
+            outRow[3 * xx + 1] = clip8(s1)
+            outRow[3 * xx + 2] = clip8(s2)
+        }
     }
 
     /// positions × rowBytes: rows resampled along y from `input`, whose first row is input row `firstInputRow`.
