@@ -1,7 +1,8 @@
 /// The 1×1 convolution of NHWC activations as a GEMM with channels as the vector dimension:
 ///   C[n·ldc + m] = epilogue(bias[m] + Σ_k A[n·lda + k·aStep] · W[k·M + m])
-/// for N pixels, M output channels, K input channels. `aStep` is 1, or g when the channel shuffle is folded
-/// into this convolution (input channel k of group gi is channel k·g + gi of the unshuffled tensor).
+/// for N pixels, M output channels, K input channels; W[k·M + m] stands for its place in the packed panels
+/// (`packedIndex`). `aStep` is 1, or g when the channel shuffle is folded into this convolution (input
+/// channel k of group gi is channel k·g + gi of the unshuffled tensor).
 /// The epilogue optionally adds a residual (same layout, row stride `ldr`) and applies ReLU.
 /// Register tiles: 6 rows (pixels) × channel columns. The AVX-512 copy (ENGINE_AVX512, 32 vector registers) uses
 /// (16+16 | 16+4…16) channels, 12 accumulators; other copies 16 channels, also 12 accumulators (AVX2 has 16
@@ -22,6 +23,17 @@ public enum PointwiseKernel {
         }
     }
 
+    /// Weights are packed in panels of 16 output channels: for each group, panel j holds W[k][16j ..< 16j + 16]
+    /// for k in 0..<K, contiguous ([K][16]), zero-padded past M. A tile then streams its weights from one or
+    /// two contiguous panels instead of K rows M floats apart (each a new cache line, often a new page).
+    public static let panelWidth = 16
+
+    /// Floats in one group's packed weights (K inputs, M outputs).
+    public static func packedCount(K: Int, M: Int) -> Int { (M + panelWidth - 1) / panelWidth * panelWidth * K }
+
+    /// Where W[k][m] (input k, output m) of a group goes in its packed weights.
+    public static func packedIndex(k: Int, m: Int, K: Int) -> Int { (m / panelWidth) * K * panelWidth + k * panelWidth + m % panelWidth }
+
     /// Pixel rows per register tile; a layer split across threads is cut at multiples of it. (8- and 12-row
     /// tiles for AVX-512's 32 registers were measured on 2026-11-29 and gained nothing: docs/benchmarks.md.)
     public static let rowTile = 6
@@ -29,29 +41,29 @@ public enum PointwiseKernel {
     @inline(never) public static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
                     W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
         var m = 0
-        let ldw = M
+        let ldw = panelWidth, panel = K * panelWidth  // every block starts at a multiple of 16: on a panel boundary
         typealias S16 = SIMD16<Float>
         typealias S8 = SIMD8<Float>
         typealias S4 = SIMD4<Float>
         while m < M {
             let r = M - m
-            let w = W + m, c = C + m, b = bias + m
+            let w = W + m / panelWidth * panel, c = C + m, b = bias + m
             let e = Epilogue(relu: epilogue.relu, residual: epilogue.residual.map { $0 + m }, ldr: epilogue.ldr)
             // Each branch is its own call of `column`, specialised for its vector types (a generic helper closure
             // here made the compiler stop inlining the SIMD loads and stores: calls in the tiles, −7 % on 1× g3).
             #if ENGINE_AVX512
             // Two ZMM-wide columns while the group is wide enough, then 16 + the rest in one tile.
             if r >= 32 {
-                column(S16.self, S16.self, two: true, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: true, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 m += 32
                 continue
             }
             if r > 20 {
-                column(S16.self, S16.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             }
             if r > 16 {
-                column(S16.self, S4.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S4.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             }
             #endif
@@ -59,16 +71,16 @@ public enum PointwiseKernel {
             // which fits AVX2's 16). The last block is one vector as narrow as it can be, stored partially: a
             // group of 6 channels (0.5× g8) is one 8-wide tile, a group of 10 (0.5× g3) one 16-wide tile.
             if r >= 16 {
-                column(S16.self, S16.self, two: false, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: false, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 m += 16
             } else if r > 8 {
-                column(S16.self, S16.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             } else if r > 4 {
-                column(S8.self, S8.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                column(S8.self, S8.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             } else {
-                column(S4.self, S4.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, C: c, ldc: ldc, bias: b, e)
+                column(S4.self, S4.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             }
         }
@@ -80,7 +92,7 @@ public enum PointwiseKernel {
         for n in 0..<N {
             for m in 0..<M {
                 var sum = bias[m]
-                for k in 0..<K { sum += A[n * lda + k * aStep] * W[k * M + m] }
+                for k in 0..<K { sum += A[n * lda + k * aStep] * W[packedIndex(k: k, m: m, K: K)] }
                 if let residual = epilogue.residual { sum += residual[n * epilogue.ldr + m] }
                 C[n * ldc + m] = epilogue.relu ? max(sum, 0) : sum
             }
@@ -101,23 +113,23 @@ public enum PointwiseKernel {
 
     @inline(__always)
     static func column<V: FloatVector, U: FloatVector>(_: V.Type, _: U.Type, two: Bool, lanes: Int, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int,
-                                                       aStep: Int, W: UnsafePointer<Float>, ldw: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
-                                                       bias: UnsafePointer<Float>, _ e: Epilogue) {
+                                                       aStep: Int, W: UnsafePointer<Float>, ldw: Int, uOffset: Int, C: UnsafeMutablePointer<Float>,
+                                                       ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
         if lanes == (two ? U.scalarCount : V.scalarCount) {
-            column(V.self, U.self, two: two, lanes: lanes, WholeStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C, ldc: ldc, bias: bias, e)
+            column(V.self, U.self, two: two, lanes: lanes, WholeStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C, ldc: ldc, bias: bias, e)
         } else {
-            column(V.self, U.self, two: two, lanes: lanes, PartialStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C, ldc: ldc, bias: bias, e)
+            column(V.self, U.self, two: two, lanes: lanes, PartialStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C, ldc: ldc, bias: bias, e)
         }
     }
 
     @inline(__always)
     static func column<V: FloatVector, U: FloatVector, Last: LastVectorStore>(_: V.Type, _: U.Type, two: Bool, lanes: Int, _: Last.Type, N: Int, K: Int,
-                                                                              A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+                                                                              A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int, uOffset: Int,
                                                                               C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
         var n = 0
         while n + 6 <= N {
             if two {
-                tile6x2(V.self, U.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
+                tile6x2(V.self, U.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
             } else {
                 tile6x1(V.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
             }
@@ -126,7 +138,7 @@ public enum PointwiseKernel {
         while n < N {
             if two {
                 tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: V.scalarCount, WholeStore.self, e)
-                tile1(U.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W + V.scalarCount, ldw: ldw, C: C + n * ldc + V.scalarCount,
+                tile1(U.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W + uOffset, ldw: ldw, C: C + n * ldc + V.scalarCount,
                       bias: bias + V.scalarCount, offset: V.scalarCount, lanes: lanes, Last.self, e)
             } else {
                 tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: lanes, Last.self, e)
@@ -137,7 +149,7 @@ public enum PointwiseKernel {
 
     @inline(__always)
     static func tile6x2<V: FloatVector, U: FloatVector, Last: LastVectorStore>(_: V.Type, _: U.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
-                                                        W: UnsafePointer<Float>, ldw: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
+                                                        W: UnsafePointer<Float>, ldw: Int, uOffset: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
                                                         bias: UnsafePointer<Float>, lanes: Int, _: Last.Type, _ e: Epilogue) {
         let width = V.scalarCount
         let b0: V = load(bias), b1: U = load(bias + width)
@@ -147,7 +159,7 @@ public enum PointwiseKernel {
         var wp = W
         var kk = 0
         for _ in 0..<K {
-            let w0: V = load(wp), w1: U = load(wp + width)
+            let w0: V = load(wp), w1: U = load(wp + uOffset)
             var s = a0[kk]; c00 = c00.addingProduct(V(repeating: s), w0); c01 = c01.addingProduct(U(repeating: s), w1)
             s = a1[kk]; c10 = c10.addingProduct(V(repeating: s), w0); c11 = c11.addingProduct(U(repeating: s), w1)
             s = a2[kk]; c20 = c20.addingProduct(V(repeating: s), w0); c21 = c21.addingProduct(U(repeating: s), w1)

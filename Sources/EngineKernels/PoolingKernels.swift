@@ -14,7 +14,7 @@ public enum PoolingKernels {
                             o.update(from: p, count: C)
                             first = false
                         } else {
-                            combine(o, p, C) { $0.replacing(with: $1, where: $1 .> $0) } scalar: { max($0, $1) }
+                            combine(o, p, C, .max)
                         }
                     }
                 }
@@ -32,25 +32,47 @@ public enum PoolingKernels {
                 o.update(repeating: 0, count: C)
                 for iy in max(0, 2 * oy - 1)...min(H - 1, 2 * oy + 1) {
                     for ix in max(0, 2 * ox - 1)...min(W - 1, 2 * ox + 1) {
-                        combine(o, input + (iy * W + ix) * C, C) { $0 + $1 } scalar: { $0 + $1 }
+                        combine(o, input + (iy * W + ix) * C, C, .add)
                     }
                 }
-                combine(o, o, C) { a, _ in a * (1.0 / 9.0) } scalar: { a, _ in a * (1.0 / 9.0) }
+                combine(o, o, C, .scale(1.0 / 9.0))
             }
         }
     }
 
-    /// o[c] = f(o[c], p[c]) for c in 0..<C, SIMD16 then scalar.
+    /// What `combine` does to each channel: o = max(o, p), o = o + p, or o = o · s (p unused).
+    enum Operation {
+        case max, add, scale(Float)
+
+        @inline(__always) func callAsFunction<V: FloatVector>(_ o: V, _ p: V) -> V {
+            switch self {
+            case .max: o.maximum(p) // per width: the generic `replacing(with:where:)` stays an unspecialised loop
+            case .add: o + p
+            case .scale(let s): o * s
+            }
+        }
+    }
+
+    /// o[c] = operation(o[c], p[c]) for c in 0..<C: SIMD16 steps, then one 8- and one 4-wide step, then scalars,
+    /// so that the narrow stems (12, 16 or 24 channels) and widths like 120 = 7·16 + 8 stay vectorised.
     @inline(__always)
-    static func combine(_ o: UnsafeMutablePointer<Float>, _ p: UnsafePointer<Float>, _ C: Int,
-                        _ vector: (SIMD16<Float>, SIMD16<Float>) -> SIMD16<Float>, scalar: (Float, Float) -> Float) {
+    static func combine(_ o: UnsafeMutablePointer<Float>, _ p: UnsafePointer<Float>, _ C: Int, _ operation: Operation) {
         var c = 0
         while c + 16 <= C {
-            store(o + c, vector(load(o + c), load(p + c)))
+            store(o + c, operation(load(o + c) as SIMD16<Float>, load(p + c)))
             c += 16
         }
+        if c + 8 <= C {
+            store(o + c, operation(load(o + c) as SIMD8<Float>, load(p + c)))
+            c += 8
+        }
+        if c + 4 <= C {
+            store(o + c, operation(load(o + c) as SIMD4<Float>, load(p + c)))
+            c += 4
+        }
         while c < C {
-            o[c] = scalar(o[c], p[c])
+            let one = operation(SIMD4<Float>(repeating: o[c]), SIMD4<Float>(repeating: p[c]))
+            o[c] = one[0]
             c += 1
         }
     }
@@ -58,9 +80,9 @@ public enum PoolingKernels {
     /// Mean over the H·W pixels of each channel: out[c].
     @inline(never) public static func globalAverage(pixels: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         output.update(repeating: 0, count: C)
-        for n in 0..<pixels { combine(output, input + n * C, C) { $0 + $1 } scalar: { $0 + $1 } }
+        for n in 0..<pixels { combine(output, input + n * C, C, .add) }
         let scale = 1 / Float(pixels)
-        combine(output, output, C) { a, _ in a * scale } scalar: { a, _ in a * scale }
+        combine(output, output, C, .scale(scale))
     }
 
     /// The stem's 3×3 stride-2 pad-1 patches as rows of 27 values (ky, kx, channel), zeros for padding,
@@ -70,6 +92,22 @@ public enum PoolingKernels {
         for oy in outputRows ?? 0..<OH {
             for ox in 0..<OW {
                 let row = rows + (oy * OW + ox) * 27
+                let x0 = 2 * ox - 1
+                if x0 >= 0, x0 + 2 < W {
+                    // All three columns inside the image: each kernel row is 9 contiguous floats (3 pixels × RGB).
+                    for ky in 0..<3 {
+                        let iy = 2 * oy - 1 + ky, dst = row + ky * 9
+                        if iy >= 0, iy < H {
+                            let src = input + (iy * W + x0) * 3
+                            store(dst, load(src) as SIMD8<Float>)
+                            dst[8] = src[8]
+                        } else {
+                            store(dst, SIMD8<Float>())
+                            dst[8] = 0
+                        }
+                    }
+                    continue
+                }
                 for ky in 0..<3 {
                     let iy = 2 * oy - 1 + ky
                     for kx in 0..<3 {

@@ -32,7 +32,7 @@ final class KernelTwinTests: XCTestCase {
             for residual in [false, true] {
                 for set in kernelSets {
                     let lda = K * aStep + 3, ldc = M + 5
-                    let a = random(N * lda), w = random(K * M), bias = random(M), r = random(N * ldc)
+                    let a = random(N * lda), w = random(PointwiseKernel.packedCount(K: K, M: M)), bias = random(M), r = random(N * ldc)
                     let fast = FloatBuffer(count: N * ldc), slow = FloatBuffer(count: N * ldc)
                     let residualPointer = residual ? UnsafePointer(r.pointer) : nil
                     let epilogue = PointwiseKernel.Epilogue(relu: true, residual: residualPointer, ldr: ldc)
@@ -68,7 +68,7 @@ final class KernelTwinTests: XCTestCase {
 
     /// NHWC pooling against the NCHW reference kernels.
     func testPoolingMatchesTheReference() {
-        for (H, W, C) in [(7, 7, 24), (9, 13, 5), (56, 56, 12), (2, 3, 17)] {
+        for (H, W, C) in [(7, 7, 24), (9, 13, 5), (56, 56, 12), (2, 3, 17), (5, 3, 30), (4, 4, 7)] {
             for set in kernelSets {
                 let input = random(H * W * C)
                 var nchw = Activation(channels: C, height: H, width: W)
@@ -87,6 +87,34 @@ final class KernelTwinTests: XCTestCase {
                     }
                 }
                 [input, maxOut, avgOut].forEach { $0.free() }
+            }
+        }
+    }
+
+    /// The stem's im2col rows against their definition: patch (ky, kx, c) of output pixel (oy, ox) is input
+    /// pixel (2·oy − 1 + ky, 2·ox − 1 + kx), channel c, or 0 outside the image. Odd and tiny sizes reach the
+    /// padded edges and the interior fast path.
+    func testStemPatchesMatchTheirDefinition() {
+        for (H, W) in [(1, 1), (2, 3), (7, 7), (9, 13), (16, 11)] {
+            for set in kernelSets {
+                let input = random(H * W * 3)
+                let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
+                let rows = FloatBuffer(count: OH * OW * 27)
+                set.stemPatches(H: H, W: W, input: input.pointer, rows: rows.pointer)
+                for oy in 0..<OH {
+                    for ox in 0..<OW {
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                for c in 0..<3 {
+                                    let iy = 2 * oy - 1 + ky, ix = 2 * ox - 1 + kx
+                                    let expected = iy >= 0 && iy < H && ix >= 0 && ix < W ? input.pointer[(iy * W + ix) * 3 + c] : 0
+                                    XCTAssertEqual(rows.pointer[(oy * OW + ox) * 27 + (ky * 3 + kx) * 3 + c], expected, "\(set) \(H)×\(W) at \(oy),\(ox)")
+                                }
+                            }
+                        }
+                    }
+                }
+                [input, rows].forEach { $0.free() }
             }
         }
     }

@@ -24,7 +24,8 @@ public final class InferenceSession: @unchecked Sendable {
     private let patches: [FloatBuffer] // one stem im2col scratch per thread
     private let x: FloatBuffer, y: FloatBuffer, t1: FloatBuffer, t2: FloatBuffer
     private let zeros: FloatBuffer, pooled: FloatBuffer, logitsBuffer: FloatBuffer
-    private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int)
+    private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int) // floats from one image to the next
+    private let inputCount: Int                                                   // side × side × 3
     private var team: SpinTeam<EngineStep>?
 
     /// - Parameters:
@@ -52,15 +53,20 @@ public final class InferenceSession: @unchecked Sendable {
             zeroRow = max(zeroRow, h * unit.mid)
             h = out
         }
-        imageStride = (side * side * 3, stemSide * stemSide * config.stem, act, mid1, mid2)
+        // Each image's slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15
+        // floats past a row's last channel (lanes they never store), and with whole images per thread that
+        // must not reach into another image that a helper thread is writing at the same moment.
+        func padded(_ count: Int) -> Int { (count + 16 + 15) / 16 * 16 }
+        inputCount = side * side * 3
+        imageStride = (padded(inputCount), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2))
         let b = self.maxBatch
         input = FloatBuffer(count: b * imageStride.input)
         patches = (0..<self.threads).map { _ in FloatBuffer(count: stemSide * stemSide * 27) }
         stemOut = FloatBuffer(count: b * imageStride.stem)
-        x = FloatBuffer(count: b * act)
-        y = FloatBuffer(count: b * act)
-        t1 = FloatBuffer(count: b * mid1)
-        t2 = FloatBuffer(count: b * mid2)
+        x = FloatBuffer(count: b * imageStride.act)
+        y = FloatBuffer(count: b * imageStride.act)
+        t1 = FloatBuffer(count: b * imageStride.t1)
+        t2 = FloatBuffer(count: b * imageStride.t2)
         zeros = FloatBuffer(count: zeroRow + 16)
         pooled = FloatBuffer(count: b * (config.widths.last ?? 0))
         logitsBuffer = FloatBuffer(count: b * config.classes)
@@ -78,7 +84,7 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// Where image `i` of a batch goes: side × side × 3 floats, NHWC, already preprocessed.
     public func inputBuffer(image i: Int) -> UnsafeMutableBufferPointer<Float> {
-        UnsafeMutableBufferPointer(start: input.pointer + i * imageStride.input, count: imageStride.input)
+        UnsafeMutableBufferPointer(start: input.pointer + i * imageStride.input, count: inputCount)
     }
 
     /// Copies an NCHW tensor (as the preprocessor and the reference pass use) into image `i`'s input.
@@ -133,7 +139,7 @@ public final class InferenceSession: @unchecked Sendable {
             guard !rows.isEmpty else { return }
             for gi in 0..<p.groups {
                 kernels.pointwise(N: rows.count, M: p.M, K: p.K, A: p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, lda: p.lda, aStep: p.aStep,
-                                  W: p.W + gi * p.K * p.M, C: p.C + gi * p.M + rows.lowerBound * p.ldc, ldc: p.ldc, bias: p.bias + gi * p.M,
+                                  W: p.W + gi * KernelSet.packedCount(K: p.K, M: p.M), C: p.C + gi * p.M + rows.lowerBound * p.ldc, ldc: p.ldc, bias: p.bias + gi * p.M,
                                   relu: p.relu, residual: p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr }, ldr: p.ldr)
             }
         case .depthwise(let H, let C, let stride, let source, let weights, let bias, let output, let zeros):

@@ -130,6 +130,9 @@ public enum KernelSet: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// Floats of one group's packed 1×1 weights (the layout is the same in every kernel copy).
+    static func packedCount(K: Int, M: Int) -> Int { EngineKernels.PointwiseKernel.packedCount(K: K, M: M) }
+
     /// Output pixels per side of a 3×3 pad-1 window at `stride`.
     static func outputSide(_ side: Int, stride: Int) -> Int { EngineKernels.DepthwiseKernel.outputSide(side, stride: stride) }
 }

@@ -1,15 +1,19 @@
+import EngineKernels
+
 /// The network's folded weights repacked once for the SIMD kernels; immutable and shared by every session.
 ///
 /// Layouts (all Float, 64-byte aligned):
-/// - stem: [27][stem] with k = (ky·3 + kx)·3 + channel, matching `PoolingKernels.stemPatches`.
-/// - 1×1 convs: per group a [K][M] block (k-major, output channels contiguous), groups one after another.
+/// - 1×1 convs: per group a [K][M] matrix (input k, output m) in the GEMM kernel's packed panels
+///   (`PointwiseKernel.packedIndex`: 16 outputs × K, contiguous), groups one after another, each
+///   `PointwiseKernel.packedCount(K:M:)` floats.
+/// - stem: the same with K = 27, k = (ky·3 + kx)·3 + channel, matching `PoolingKernels.stemPatches`.
 /// - depthwise: [9][C], tap-major.
-/// - classifier: [C][classes] (transposed), so it runs as a one-row GEMM.
+/// - classifier: K = C, M = classes (the transpose of the FC weight), so it runs as a one-row GEMM.
 public final class PackedNetwork: @unchecked Sendable {
     // Written only in init; read-only afterwards, so sharing across threads is safe.
     struct Pointwise {
         let groups: Int, k: Int, m: Int  // per group: K inputs, M outputs
-        let weight: FloatBuffer          // groups × K × M
+        let weight: FloatBuffer          // groups × packedCount(K, M)
         let bias: FloatBuffer            // groups × M
     }
 
@@ -37,8 +41,10 @@ public final class PackedNetwork: @unchecked Sendable {
                  pointwise2: Self.packPointwise(unit.pointwise2))
         }
         let classes = weights.config.classes, width = weights.config.widths.last ?? 0
-        var transposed = [Float](repeating: 0, count: classes * width)
-        for j in 0..<classes { for c in 0..<width { transposed[c * classes + j] = weights.classifier[j * width + c] } }
+        var transposed = [Float](repeating: 0, count: PointwiseKernel.packedCount(K: width, M: classes))
+        for j in 0..<classes {
+            for c in 0..<width { transposed[PointwiseKernel.packedIndex(k: c, m: j, K: width)] = weights.classifier[j * width + c] }
+        }
         classifier = Pointwise(groups: 1, k: width, m: classes, weight: FloatBuffer(transposed), bias: FloatBuffer(count: classes))
     }
 
@@ -47,26 +53,29 @@ public final class PackedNetwork: @unchecked Sendable {
         for unit in units { unit.depthwise.free(); unit.depthwiseBias.free() }
     }
 
-    /// OIHW [out][in/groups][1][1] → per group [K][M].
+    /// OIHW [out][in/groups][1][1] → per group K × M in packed panels.
     static func packPointwise(_ conv: ConvWeights) -> Pointwise {
         let g = conv.groups, k = conv.inPerGroup, m = conv.outChannels / g
-        var packed = [Float](repeating: 0, count: conv.weight.count)
+        let perGroup = PointwiseKernel.packedCount(K: k, M: m)
+        var packed = [Float](repeating: 0, count: g * perGroup)
         for gi in 0..<g {
             for o in 0..<m {
-                for i in 0..<k { packed[(gi * k + i) * m + o] = conv.weight[(gi * m + o) * k + i] }
+                for i in 0..<k { packed[gi * perGroup + PointwiseKernel.packedIndex(k: i, m: o, K: k)] = conv.weight[(gi * m + o) * k + i] }
             }
         }
         return Pointwise(groups: g, k: k, m: m, weight: FloatBuffer(packed), bias: FloatBuffer(conv.bias))
     }
 
-    /// OIHW [stem][3][3][3] → [(ky·3 + kx)·3 + ci][stem].
+    /// OIHW [stem][3][3][3] → K = 27 ((ky·3 + kx)·3 + ci) × M = stem, in packed panels.
     static func packStem(_ conv: ConvWeights) -> Pointwise {
         let m = conv.outChannels
-        var packed = [Float](repeating: 0, count: 27 * m)
+        var packed = [Float](repeating: 0, count: PointwiseKernel.packedCount(K: 27, M: m))
         for o in 0..<m {
             for ci in 0..<3 {
                 for ky in 0..<3 {
-                    for kx in 0..<3 { packed[((ky * 3 + kx) * 3 + ci) * m + o] = conv.weight[((o * 3 + ci) * 3 + ky) * 3 + kx] }
+                    for kx in 0..<3 {
+                        packed[PointwiseKernel.packedIndex(k: (ky * 3 + kx) * 3 + ci, m: o, K: 27)] = conv.weight[((o * 3 + ci) * 3 + ky) * 3 + kx]
+                    }
                 }
             }
         }
