@@ -1,25 +1,35 @@
 /// 3×3 stride-2 pad-1 pooling over NHWC, vectorised across channels, and the small pieces around it.
 public enum PoolingKernels {
-    /// Max pooling (padding never wins). out: [OH][OW][C] with row stride OW·C.
+    /// Max pooling (padding never wins). out: [OH][OW][C] with row stride OW·C. Each channel block's maximum
+    /// over the window stays in a register until it is stored once.
     @inline(never) public static func max3x3s2(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
         for oy in rows ?? 0..<OH {
+            let ys = max(0, 2 * oy - 1)...min(H - 1, 2 * oy + 1)
             for ox in 0..<OW {
+                let xs = max(0, 2 * ox - 1)...min(W - 1, 2 * ox + 1)
                 let o = output + (oy * OW + ox) * C
-                var first = true
-                for iy in max(0, 2 * oy - 1)...min(H - 1, 2 * oy + 1) {
-                    for ix in max(0, 2 * ox - 1)...min(W - 1, 2 * ox + 1) {
-                        let p = input + (iy * W + ix) * C
-                        if first {
-                            o.update(from: p, count: C)
-                            first = false
-                        } else {
-                            combine(o, p, C, .max)
-                        }
-                    }
+                var c = 0
+                while c + 16 <= C { windowMax(SIMD16<Float>.self, c, ys, xs, W: W, C: C, input, o); c += 16 }
+                if c + 8 <= C { windowMax(SIMD8<Float>.self, c, ys, xs, W: W, C: C, input, o); c += 8 }
+                if c + 4 <= C { windowMax(SIMD4<Float>.self, c, ys, xs, W: W, C: C, input, o); c += 4 }
+                while c < C {
+                    var m = input[(ys.lowerBound * W + xs.lowerBound) * C + c]
+                    for iy in ys { for ix in xs { m = max(m, input[(iy * W + ix) * C + c]) } }
+                    o[c] = m
+                    c += 1
                 }
             }
         }
+    }
+
+    /// Channels c ..< c + V.scalarCount of one max-pooling window.
+    @inline(__always)
+    static func windowMax<V: FloatVector>(_: V.Type, _ c: Int, _ ys: ClosedRange<Int>, _ xs: ClosedRange<Int>, W: Int, C: Int,
+                                          _ input: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>) {
+        var m: V = load(input + (ys.lowerBound * W + xs.lowerBound) * C + c)
+        for iy in ys { for ix in xs { m = m.maximum(load(input + (iy * W + ix) * C + c)) } }
+        store(o + c, m)
     }
 
     /// Average pooling counting padded zeros (sum / 9), written into channels [0, C) of an output whose
@@ -40,13 +50,12 @@ public enum PoolingKernels {
         }
     }
 
-    /// What `combine` does to each channel: o = max(o, p), o = o + p, or o = o · s (p unused).
+    /// What `combine` does to each channel: o = o + p, or o = o · s (p unused).
     enum Operation {
-        case max, add, scale(Float)
+        case add, scale(Float)
 
         @inline(__always) func callAsFunction<V: FloatVector>(_ o: V, _ p: V) -> V {
             switch self {
-            case .max: o.maximum(p) // per width: the generic `replacing(with:where:)` stays an unspecialised loop
             case .add: o + p
             case .scale(let s): o * s
             }
