@@ -7,8 +7,9 @@
 /// Register tiles: 6 rows (pixels) × channel columns. The AVX-512 copy (ENGINE_AVX512, 32 vector registers) uses
 /// (16+16 | 16+4…16) channels, 12 accumulators; other copies 16 channels, also 12 accumulators (AVX2 has 16
 /// registers, and SIMD16 takes two). Row remainders take single-row tiles. A group's last
-/// channels go through one vector (4, 8 or 16 wide) whose extra lanes are computed from whatever follows in
-/// memory (every buffer has 16 floats of slack) and never stored, so any channel count works in one pass
+/// channels go through one vector (4, 8 or 16 wide) whose extra lanes are computed and never stored (their
+/// weights are the panels' zero padding; bias and residual reads land in the 16 floats of slack every buffer
+/// and every session image slice has), so any channel count works in one pass
 /// (groups of 6, 10 or 30 channels are common in ShuffleNet).
 public enum PointwiseKernel {
     public struct Epilogue {

@@ -60,6 +60,13 @@ public enum PoolingKernels {
             case .scale(let s): o * s
             }
         }
+
+        @inline(__always) func callAsFunction(_ o: Float, _ p: Float) -> Float {
+            switch self {
+            case .add: o + p
+            case .scale(let s): o * s
+            }
+        }
     }
 
     /// o[c] = operation(o[c], p[c]) for c in 0..<C: SIMD16 steps, then one 8- and one 4-wide step, then scalars,
@@ -80,8 +87,7 @@ public enum PoolingKernels {
             c += 4
         }
         while c < C {
-            let one = operation(SIMD4<Float>(repeating: o[c]), SIMD4<Float>(repeating: p[c]))
-            o[c] = one[0]
+            o[c] = operation(o[c], p[c])
             c += 1
         }
     }
