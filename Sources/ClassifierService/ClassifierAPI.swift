@@ -16,7 +16,7 @@ struct ClassifierAPI: Sendable {
         router.on("POST", "/classify") { request in await classify(request) }
         router.on("GET", "/healthz", inline: { _ in json(.ok, ["status": "ok"]) })
         router.on("GET", "/readyz", inline: { _ in readiness() })
-        router.on("GET", "/models", inline: { _ in json(.ok, ["models": models.all.map(ModelDescription.json)]) })
+        router.on("GET", "/models", inline: { _ in json(.ok, ["models": .array(models.all.map(ModelDescription.json))]) })
         router.on("GET", "/models/{name}", inline: { request in
             guard let model = models.all.first(where: { $0.name == request.pathParameters["name"] }) else {
                 return HTTPResponse.error(.notFound, code: "unknown_model", message: "no model named '\(request.pathParameters["name"] ?? "")'; loaded: \(models.names.joined(separator: ", "))")
@@ -45,7 +45,7 @@ struct ClassifierAPI: Sendable {
         switch state.readiness {
         case .ready: return json(.ok, ["status": "ready"])
         case .notReady(let reason):
-            var response = json(.serviceUnavailable, ["status": "not_ready", "reason": reason])
+            var response = json(.serviceUnavailable, ["reason": .string(reason), "status": "not_ready"])
             response.headers.add("Retry-After", "1")
             return response
         }
@@ -147,17 +147,18 @@ struct ClassifierAPI: Sendable {
         return .success(request.body)
     }
 
-    private func body(_ result: ClassificationResult, totalSeconds: Double) -> [String: Any] {
-        func ms(_ seconds: Double) -> Double { (seconds * 1e6).rounded() / 1e3 }
+    /// Keys in alphabetical order, as the service has always written them.
+    private func body(_ result: ClassificationResult, totalSeconds: Double) -> JSONValue {
+        func ms(_ seconds: Double) -> JSONValue { .number((seconds * 1e6).rounded() / 1e3) }
         return [
-            "model": result.model,
-            "predictions": result.predictions.map { p -> [String: Any] in
-                ["index": p.index, "synset": p.label?.synset ?? "", "label": p.label?.name ?? "class \(p.index)",
-                 "probability": (Double(p.probability) * 1e6).rounded() / 1e6]
-            },
-            "image": ["width": result.width, "height": result.height],
-            "timings_ms": ["decode": ms(result.decodeSeconds), "preprocess": ms(result.preprocessSeconds), "queue": ms(result.queueSeconds),
-                           "inference": ms(result.inferenceSeconds), "total": ms(totalSeconds)],
+            "image": ["height": .integer(result.height), "width": .integer(result.width)],
+            "model": .string(result.model),
+            "predictions": .array(result.predictions.map { p in
+                ["index": .integer(p.index), "label": .string(p.label?.name ?? "class \(p.index)"),
+                 "probability": .number((Double(p.probability) * 1e6).rounded() / 1e6), "synset": .string(p.label?.synset ?? "")]
+            }),
+            "timings_ms": ["decode": ms(result.decodeSeconds), "inference": ms(result.inferenceSeconds), "preprocess": ms(result.preprocessSeconds),
+                           "queue": ms(result.queueSeconds), "total": ms(totalSeconds)],
         ]
     }
 
@@ -173,8 +174,9 @@ struct ClassifierAPI: Sendable {
     }
 }
 
-/// A JSON response.
-func json(_ status: HTTPStatus, _ object: [String: Any]) -> HTTPResponse {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-    return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(data) + [0x0A])
+/// A JSON response, one line.
+func json(_ status: HTTPStatus, _ value: JSONValue) -> HTTPResponse {
+    var body = value.bytes
+    body.append(0x0A)
+    return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: body)
 }

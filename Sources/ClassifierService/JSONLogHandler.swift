@@ -1,7 +1,8 @@
 import Foundation
+import HTTP
 import Logging
 
-/// One JSON object per line: {"ts", "level", "logger", "msg", ...metadata}. For log collectors.
+/// One JSON object per line: {"level", "logger", "msg", "ts", ...metadata}, keys sorted. For log collectors.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
@@ -17,16 +18,21 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var object: [String: Any] = ["ts": Self.timestamp(), "level": event.level.rawValue, "logger": label, "msg": event.message.description]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = value.description }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        data.append(0x0A)
-        FileHandle.standardError.write(data)
+        var fields: [String: String] = ["ts": Self.timestamp(), "level": event.level.rawValue, "logger": label, "msg": event.message.description]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) where fields[key] == nil {
+            fields[key] = value.description
+        }
+        var line = JSONValue.object(fields.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) }).bytes
+        line.append(0x0A)
+        FileHandle.standardError.write(Data(line))
     }
 
-    private static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+    /// UTC with milliseconds, e.g. 2026-11-29T22:15:30.123Z (RFC 3339).
+    static func timestamp(_ now: timespec = { var t = timespec(); clock_gettime(CLOCK_REALTIME, &t); return t }()) -> String {
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(now.tv_nsec / 1_000_000))
     }
 }

@@ -1,27 +1,31 @@
+import HTTP
 import ShuffleNet
 
 /// The JSON that /models and /models/{name} return for a model.
 enum ModelDescription {
-    static func json(_ model: ShuffleNetModel) -> [String: Any] {
+    /// Keys in alphabetical order.
+    static func json(_ model: ShuffleNetModel) -> JSONValue {
         let config = model.config
         let cost = Complexity(config)
         let pre = model.preprocessing
+        func integers(_ values: [Int]) -> JSONValue { .array(values.map { .integer($0) }) }
+        func numbers(_ values: [Float]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
         return [
-            "name": model.name,
             "architecture": "shufflenet_v1",
-            "groups": config.groups,
-            "stem_width": config.stem,
-            "stage_widths": config.widths,
-            "stage_repeats": config.repeats,
-            "parameters": cost.parameters,
-            "mflops": (cost.mflops * 100).rounded() / 100,
-            "input_size": config.inputSize,
-            "num_classes": config.classes,
+            "groups": .integer(config.groups),
+            "input_size": .integer(config.inputSize),
+            "mflops": .number((cost.mflops * 100).rounded() / 100),
+            "name": .string(model.name),
+            "num_classes": .integer(config.classes),
+            "parameters": .integer(cost.parameters),
             "preprocessing": [
-                "resize_shorter_side": pre.resizeShorterSide, "crop_size": pre.cropSize,
-                "channel_order": pre.channelOrder.rawValue, "value_scale": Double(pre.valueScale),
-                "mean": pre.mean.map(Double.init), "std": pre.std.map(Double.init), "interpolation": pre.interpolation,
-            ] as [String: Any],
+                "channel_order": .string(pre.channelOrder.rawValue), "crop_size": .integer(pre.cropSize),
+                "interpolation": .string(pre.interpolation), "mean": numbers(pre.mean),
+                "resize_shorter_side": .integer(pre.resizeShorterSide), "std": numbers(pre.std), "value_scale": .number(Double(pre.valueScale)),
+            ],
+            "stage_repeats": integers(config.repeats),
+            "stage_widths": integers(config.widths),
+            "stem_width": .integer(config.stem),
         ]
     }
 

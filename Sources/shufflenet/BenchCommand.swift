@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageDecoding
 import ShuffleNet
 
 struct BenchCommand: ParsableCommand {
@@ -18,10 +19,13 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Option(name: .customLong("dump-logits"), help: "Write the logits for --input (float32, little-endian) to this file and exit.") var dumpLogits: String?
     @Option(help: "A *.io.safetensors file whose 'input' tensor (1×3×S×S, NCHW) is used with --dump-logits.") var input: String?
+    @Option(help: "A PNG each call decodes and preprocesses into every image of the batch before inference (a request's path without HTTP); the stages are timed separately.") var image: String?
 
     func validate() throws {
         guard (model == nil) != (preset == nil) else { throw ValidationError("give exactly one of --model and --preset") }
+        guard image == nil || model != nil else { throw ValidationError("--image needs --model (its preprocessing)") }
         guard batch >= 1, threads >= 1, seconds > 0 else { throw ValidationError("batch, threads and seconds must be positive") }
+        guard image == nil || !reference else { throw ValidationError("--image times the SIMD engine's path; drop --reference") }
     }
 
     func run() throws {
@@ -40,7 +44,7 @@ struct BenchCommand: ParsableCommand {
         let config = weights.config
         let side = config.inputSize
         var generator = SplitMix64(seed: 7)
-        let image = Activation(channels: 3, height: side, width: side,
+        let randomInput = Activation(channels: 3, height: side, width: side,
                                data: (0..<(3 * side * side)).map { _ in Float(generator.next() % 256) })
         if let dumpLogits {
             guard let input else { throw ValidationError("--dump-logits needs --input") }
@@ -55,23 +59,45 @@ struct BenchCommand: ParsableCommand {
             guard FileManager.default.createFile(atPath: dumpLogits, contents: data) else { throw ValidationError("cannot write \(dumpLogits)") }
             return
         }
-        let call: () -> Void
+        // Per call: milliseconds spent decoding, preprocessing and in inference (the first two stay 0 without --image).
+        var stages = (decode: [Double](), preprocess: [Double](), inference: [Double]())
+        let call: () throws -> Void
         if reference {
             let session = ReferenceSession(weights: weights)
-            call = { for _ in 0..<batch { _ = session.logits(for: image) } }
+            call = { for _ in 0..<batch { _ = session.logits(for: randomInput) } }
         } else {
             let session = InferenceSession(network: PackedNetwork(weights), maxBatch: batch, threads: threads, kernels: kernelSet)
-            for i in 0..<batch { session.setInput(image, image: i) }
-            call = { session.forward(batch: batch) }
+            for i in 0..<batch { session.setInput(randomInput, image: i) }
+            if let path = self.image {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+                let bytes = [UInt8](data), spec = try ShuffleNetModel.load(path: model ?? "").preprocessing
+                call = {
+                    let t0 = Self.now()
+                    let rgb = try PNGDecoder.decodeRGB8(bytes)
+                    let t1 = Self.now()
+                    for i in 0..<batch {
+                        ImagePreprocessor.write(rgb: rgb.pixels, width: rgb.width, height: rgb.height, spec: spec, layout: .nhwc,
+                                                into: session.inputBuffer(image: i).baseAddress!)
+                    }
+                    let t2 = Self.now()
+                    session.forward(batch: batch)
+                    stages.decode.append(t1 - t0)
+                    stages.preprocess.append(t2 - t1)
+                    stages.inference.append(Self.now() - t2)
+                }
+            } else {
+                call = { session.forward(batch: batch) }
+            }
         }
         let warmup = Date().addingTimeInterval(0.5)
-        while Date() < warmup { call() }
+        while Date() < warmup { try call() }
+        stages = ([], [], [])
         var samples: [Double] = []
         let end = Date().addingTimeInterval(seconds)
         while Date() < end || samples.count < 5 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            call()
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            let start = Self.now()
+            try call()
+            samples.append(Self.now() - start)
         }
         samples.sort()
         func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
@@ -79,16 +105,28 @@ struct BenchCommand: ParsableCommand {
         let engine = reference ? "reference" : "simd \(kernelSet.rawValue)"
         let imagesPerSecond = Double(batch) / (median / 1000)
         let gmacs = Double(Complexity(config).multiplyAdds) * Double(batch) / (median / 1000) / 1e9
+        func medianOf(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
+        let stageMedians = (decode: medianOf(stages.decode), preprocess: medianOf(stages.preprocess), inference: medianOf(stages.inference))
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "model": name, "engine": engine, "batch": batch, "threads": threads, "calls": samples.count,
                 "median_ms": median, "p90_ms": percentile(0.9), "p99_ms": percentile(0.99), "images_per_second": imagesPerSecond, "gmac_per_second": gmacs,
             ]
+            if image != nil {
+                object["stages_median_ms"] = ["decode": stageMedians.decode, "preprocess": stageMedians.preprocess, "inference": stageMedians.inference]
+            }
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print(String(format: "%@ (%@, batch %d, %d thread%@): median %.3f ms, p90 %.3f, p99 %.3f over %d calls; %.0f images/s; %.1f GMAC/s",
                          name, engine, batch, threads, threads == 1 ? "" : "s", median, percentile(0.9), percentile(0.99),
                          samples.count, imagesPerSecond, gmacs))
+            if let image = self.image {
+                print(String(format: "  per call with %@: decode %.3f ms, preprocess %.3f ms (×%d), inference %.3f ms (medians)",
+                             image, stageMedians.decode, stageMedians.preprocess, batch, stageMedians.inference))
+            }
         }
     }
+
+    /// Milliseconds on the monotonic clock.
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
 }

@@ -84,9 +84,15 @@ public enum ServiceModels {
             let bytes = try CheckpointConverter.convert(source.bytes, name: "shufflenet_v1_\(groups)_0.5x", labels: labels)
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("shufflenet-service-test-\(getpid())-\(groups).safetensors").path
             guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw RawClientError.failed("cannot write \(path)") }
+            // The files are shared by every test of the process; they go when it exits (they used to pile up in /tmp).
+            if paths.isEmpty { atexit { ServiceModels.removeFiles() } }
             paths[groups] = path
             return path
         }
+    }
+
+    private static func removeFiles() {
+        for path in paths.values { try? FileManager.default.removeItem(atPath: path) }
     }
 }
 

@@ -67,10 +67,11 @@ public struct HTTPResponse: Sendable {
 
     /// `{"error": {"code": …, "message": …}}` with the given status: the one error shape of the whole service.
     public static func error(_ status: HTTPStatus, code: String, message: String, headers extra: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-        let object: [String: Any] = ["error": ["code": code, "message": message]]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let object: JSONValue = ["error": ["code": .string(code), "message": .string(message)]]
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         for field in extra { headers.add(field.name, field.value) }
-        return HTTPResponse(status: status, headers: headers, body: Array(data) + [0x0A])
+        var body = object.bytes
+        body.append(0x0A)
+        return HTTPResponse(status: status, headers: headers, body: body)
     }
 }
