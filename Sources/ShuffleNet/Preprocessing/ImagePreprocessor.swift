@@ -41,17 +41,24 @@ public enum ImagePreprocessor {
         }
         cropped.withUnsafeBufferPointer { rgb in
             table.withUnsafeBufferPointer { lut in
-                for y in 0..<crop {
-                    let row = rgb.baseAddress! + y * crop * 3
-                    for x in 0..<crop {
-                        let pixel = row + 3 * x
-                        for c in 0..<3 {
-                            let value = lut[c * 256 + Int(pixel[source[c]])]
-                            switch layout {
-                            case .nchw: destination[(c * crop + y) * crop + x] = value
-                            case .nhwc: destination[(y * crop + x) * 3 + c] = value
-                            }
-                        }
+                let pixels = rgb.baseAddress!, plane = crop * crop
+                // One table per tensor channel, indexed by the RGB sample that channel takes.
+                let (lut0, lut1, lut2) = (lut.baseAddress!, lut.baseAddress! + 256, lut.baseAddress! + 512)
+                let (s0, s1, s2) = (source[0], source[1], source[2])
+                switch layout {
+                case .nhwc:
+                    for i in 0..<plane {
+                        let pixel = pixels + 3 * i, out = destination + 3 * i
+                        out[0] = lut0[Int(pixel[s0])]
+                        out[1] = lut1[Int(pixel[s1])]
+                        out[2] = lut2[Int(pixel[s2])]
+                    }
+                case .nchw:
+                    for i in 0..<plane {
+                        let pixel = pixels + 3 * i
+                        destination[i] = lut0[Int(pixel[s0])]
+                        destination[plane + i] = lut1[Int(pixel[s1])]
+                        destination[2 * plane + i] = lut2[Int(pixel[s2])]
                     }
                 }
             }
