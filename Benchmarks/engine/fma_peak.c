@@ -21,39 +21,27 @@ static double seconds(void) {
     acc[6] = fmadd(acc[6], b, c); acc[7] = fmadd(acc[7], b, c); acc[8] = fmadd(acc[8], b, c); \
     acc[9] = fmadd(acc[9], b, c); acc[10] = fmadd(acc[10], b, c); acc[11] = fmadd(acc[11], b, c);
 
-__attribute__((target("avx512f"))) static double zmm_rate(void) {
-    __m512 acc[12], b = _mm512_set1_ps(0.999f), c = _mm512_set1_ps(0.001f);
-    for (int i = 0; i < 12; i++) acc[i] = _mm512_set1_ps((float)i);
-    double start = seconds();
-    for (long r = 0; r < ROUNDS; r++) {
-        // Unrolled by hand: as a loop the compiler may keep acc[] in memory, and the store-load chain then
-        // measures memory latency instead of the FMA pipes.
-        FMA12(_mm512_fmadd_ps)
+// One function per vector width: TYPE registers of LANES floats, built for TARGET.
+#define RATE_FUNCTION(NAME, TARGET, TYPE, LANES, SET1, FMADD, STORE)                                         \
+    __attribute__((target(TARGET))) static double NAME(void) {                                               \
+        TYPE acc[12], b = SET1(0.999f), c = SET1(0.001f);                                                    \
+        for (int i = 0; i < 12; i++) acc[i] = SET1((float)i);                                                \
+        double start = seconds();                                                                            \
+        for (long r = 0; r < ROUNDS; r++) {                                                                  \
+            FMA12(FMADD)                                                                                     \
+        }                                                                                                    \
+        double elapsed = seconds() - start;                                                                  \
+        float sink = 0, lanes[LANES];                                                                        \
+        for (int i = 0; i < 12; i++) {                                                                       \
+            STORE(lanes, acc[i]);                                                                            \
+            for (int j = 0; j < LANES; j++) sink += lanes[j];                                                \
+        }                                                                                                    \
+        if (sink == 42.0f) puts(""); /* keeps the loop's results live */                                     \
+        return ROUNDS * 12.0 * LANES / elapsed / 1e9;                                                        \
     }
-    double elapsed = seconds() - start;
-    float sink = 0;
-    for (int i = 0; i < 12; i++) sink += _mm512_reduce_add_ps(acc[i]);
-    if (sink == 42.0f) puts(""); // keeps the loop's results live
-    return ROUNDS * 12.0 * 16 / elapsed / 1e9;
-}
 
-__attribute__((target("avx2,fma"))) static double ymm_rate(void) {
-    __m256 acc[12], b = _mm256_set1_ps(0.999f), c = _mm256_set1_ps(0.001f);
-    for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i);
-    double start = seconds();
-    for (long r = 0; r < ROUNDS; r++) {
-        FMA12(_mm256_fmadd_ps)
-    }
-    double elapsed = seconds() - start;
-    float sink = 0;
-    for (int i = 0; i < 12; i++) {
-        float lanes[8];
-        _mm256_storeu_ps(lanes, acc[i]);
-        for (int j = 0; j < 8; j++) sink += lanes[j];
-    }
-    if (sink == 42.0f) puts("");
-    return ROUNDS * 12.0 * 8 / elapsed / 1e9;
-}
+RATE_FUNCTION(zmm_rate, "avx512f", __m512, 16, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_storeu_ps)
+RATE_FUNCTION(ymm_rate, "avx2,fma", __m256, 8, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_storeu_ps)
 
 int main(void) {
     int wide = __builtin_cpu_supports("avx512f");
