@@ -19,6 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Option(name: .customLong("dump-logits"), help: "Write the logits for --input (float32, little-endian) to this file and exit.") var dumpLogits: String?
     @Option(help: "A *.io.safetensors file whose 'input' tensor (1×3×S×S, NCHW) is used with --dump-logits.") var input: String?
+    @Flag(help: "After timing, run the same calls again with every layer timed and print where the time goes (not with --reference; batches spread over threads as whole images are not profiled).") var profile = false
     @Option(help: "A PNG each call decodes and preprocesses into every image of the batch before inference (a request's path without HTTP); the stages are timed separately.") var image: String?
 
     func validate() throws {
@@ -26,6 +27,10 @@ struct BenchCommand: ParsableCommand {
         guard image == nil || model != nil else { throw ValidationError("--image needs --model (its preprocessing)") }
         guard batch >= 1, threads >= 1, seconds > 0 else { throw ValidationError("batch, threads and seconds must be positive") }
         guard image == nil || !reference else { throw ValidationError("--image times the SIMD engine's path; drop --reference") }
+        guard !profile || !reference else { throw ValidationError("--profile times the SIMD engine's layers; drop --reference") }
+        guard !profile || threads == 1 || batch < threads else {
+            throw ValidationError("--profile needs batch < threads or one thread: a batch of \(batch) over \(threads) threads runs whole images per thread")
+        }
     }
 
     func run() throws {
@@ -62,11 +67,13 @@ struct BenchCommand: ParsableCommand {
         // Per call: milliseconds spent decoding, preprocessing and in inference (the first two stay 0 without --image).
         var stages = (decode: [Double](), preprocess: [Double](), inference: [Double]())
         let call: () throws -> Void
+        var profiled: InferenceSession?
         if reference {
             let session = ReferenceSession(weights: weights)
             call = { for _ in 0..<batch { _ = session.logits(for: randomInput) } }
         } else {
             let session = InferenceSession(network: PackedNetwork(weights), maxBatch: batch, threads: threads, kernels: kernelSet)
+            profiled = session
             for i in 0..<batch { session.setInput(randomInput, image: i) }
             if let path = self.image {
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
@@ -105,6 +112,17 @@ struct BenchCommand: ParsableCommand {
         let engine = reference ? "reference" : "simd \(kernelSet.rawValue)"
         let imagesPerSecond = Double(batch) / (median / 1000)
         let gmacs = Double(Complexity(config).multiplyAdds) * Double(batch) / (median / 1000) / 1e9
+        // The same calls again with every layer timed (the first profiled pass names the rows and is dropped).
+        var report: LayerProfileReport?
+        if profile, let session = profiled {
+            let layers = LayerProfile()
+            session.profile = layers
+            try call()
+            layers.reset()
+            for _ in 0..<samples.count { try call() }
+            session.profile = nil
+            report = LayerProfileReport(layers)
+        }
         func medianOf(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
         let stageMedians = (decode: medianOf(stages.decode), preprocess: medianOf(stages.preprocess), inference: medianOf(stages.inference))
         if json {
@@ -112,6 +130,7 @@ struct BenchCommand: ParsableCommand {
                 "model": name, "engine": engine, "batch": batch, "threads": threads, "calls": samples.count,
                 "median_ms": median, "p90_ms": percentile(0.9), "p99_ms": percentile(0.99), "images_per_second": imagesPerSecond, "gmac_per_second": gmacs,
             ]
+            if let report { object["profile"] = report.json }
             if image != nil {
                 object["stages_median_ms"] = ["decode": stageMedians.decode, "preprocess": stageMedians.preprocess, "inference": stageMedians.inference]
             }
@@ -125,6 +144,7 @@ struct BenchCommand: ParsableCommand {
                              image, stageMedians.decode, stageMedians.preprocess, batch, stageMedians.inference))
             }
         }
+        if let report, !json { print(report.text) }
     }
 
     /// Milliseconds on the monotonic clock.

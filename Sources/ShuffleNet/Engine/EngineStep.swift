@@ -22,6 +22,17 @@ enum EngineStep: @unchecked Sendable {
         var relu: Bool, residual: UnsafePointer<Float>?, ldr: Int
     }
 
+    /// Multiply-adds the whole step performs (for profiles; 0 for steps that only move or compare data).
+    var multiplyAdds: Int {
+        switch self {
+        case .pointwise(let p): return p.N * p.groups * p.M * p.K
+        case .depthwise(let H, let C, let stride, _, _, _, _, _):
+            let out = KernelSet.outputSide(H, stride: stride)
+            return out * out * C * 9
+        case .idle, .images, .patches, .maxPool, .avgPool: return 0
+        }
+    }
+
     /// Part `part` of `parts` of `count` rows, rounded to multiples of `quantum` (the GEMM tile height).
     static func share(_ count: Int, part: Int, parts: Int, quantum: Int = 1) -> Range<Int> {
         let chunk = ((count + parts - 1) / parts + quantum - 1) / quantum * quantum

@@ -27,6 +27,10 @@ public final class InferenceSession: @unchecked Sendable {
     private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int) // floats from one image to the next
     private let inputCount: Int                                                   // side × side × 3
     private var team: SpinTeam<EngineStep>?
+    /// When set, each layer's time is added to it (see `LayerProfile`; for benchmarks, not for serving).
+    public var profile: LayerProfile?
+    private var profiling = false      // `profile` applies to this call (not a batch spread as whole images)
+    private var layerContext = "stem"  // the unit being run, for profile row names
 
     /// - Parameters:
     ///   - inputSize: pixels per side (a multiple of 32); default the architecture's. The weights do not
@@ -106,7 +110,9 @@ public final class InferenceSession: @unchecked Sendable {
     @discardableResult
     public func forward(batch: Int = 1) -> UnsafeBufferPointer<Float> {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1…\(maxBatch)")
-        if let team, batch >= threads {
+        let wholeImages = team != nil && batch >= threads
+        profiling = profile != nil && !wholeImages
+        if let team, wholeImages {
             team.run(.images(batch: batch))
         } else {
             forwardImages(0..<batch, scratch: patches[0], split: team != nil)
@@ -114,14 +120,24 @@ public final class InferenceSession: @unchecked Sendable {
         // The classifier for the whole batch as one GEMM: pooled [batch][C] × W [C][classes].
         let config = network.config, fc = network.classifier
         let width = config.widths.last ?? 0, classes = config.classes
+        let started = profiling ? LayerProfile.now() : 0
         kernels.pointwise(N: batch, M: classes, K: width, A: pooled.pointer, lda: width, aStep: 1, W: fc.weight.pointer,
                           C: logitsBuffer.pointer, ldc: classes, bias: fc.bias.pointer, relu: false)
+        if profiling {
+            profile?.record(name: "head · classifier (fully connected)", kind: "classifier", multiplyAdds: batch * width * classes,
+                            seconds: LayerProfile.now() - started)
+        }
         return UnsafeBufferPointer(start: logitsBuffer.pointer, count: batch * classes)
     }
 
-    /// Runs a step: across the team when `split`, else all of it on this thread.
-    private func perform(_ step: EngineStep, split: Bool) {
+    /// Runs a step: across the team when `split`, else all of it on this thread. `kind` names the layer in a
+    /// profile ("1×1 compress", …).
+    private func perform(_ step: EngineStep, split: Bool, kind: String) {
+        let started = profiling ? LayerProfile.now() : 0
         if split, let team { team.run(step) } else { execute(step, part: 0, parts: 1) }
+        if profiling {
+            profile?.record(name: "\(layerContext) · \(kind)", kind: kind, multiplyAdds: step.multiplyAdds, seconds: LayerProfile.now() - started)
+        }
     }
 
     /// Part `part` of `parts` of a step. Every part writes its own output rows (or images).
@@ -163,20 +179,30 @@ public final class InferenceSession: @unchecked Sendable {
         let width = config.widths.last ?? 0
         for i in images {
             // Stem: patches, then a K = 27 GEMM with ReLU, then 3×3/2 max pooling into x.
-            perform(.patches(input: input.pointer + i * imageStride.input, rows: scratch.pointer, side: side), split: split)
+            if profiling { layerContext = "stem" }
+            perform(.patches(input: input.pointer + i * imageStride.input, rows: scratch.pointer, side: side), split: split, kind: "im2col (stem)")
             perform(.pointwise(.init(N: stemSide * stemSide, groups: 1, M: stem.m, K: 27, A: scratch.pointer, lda: 27, aStep: 1, aGroupStride: 0,
                                      W: stem.weight.pointer, C: stemOut.pointer + i * imageStride.stem, ldc: stem.m, bias: stem.bias.pointer,
-                                     relu: true, residual: nil, ldr: 0)), split: split)
-            perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem, output: x.pointer + i * imageStride.act), split: split)
+                                     relu: true, residual: nil, ldr: 0)), split: split, kind: "3×3/2 conv (stem)")
+            perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem, output: x.pointer + i * imageStride.act),
+                    split: split, kind: "max pool 3×3/2")
             var h = KernelSet.outputSide(stemSide, stride: 2)
             var current = x, next = y
             for unit in network.units {
+                if profiling { layerContext = "stage \(unit.spec.stage + 2) unit \(unit.spec.index - firstIndex(ofStage: unit.spec.stage))" }
                 run(unit, image: i, side: h, input: current.pointer, output: next.pointer, split: split)
                 h = KernelSet.outputSide(h, stride: unit.spec.stride)
                 swap(&current, &next)
             }
+            let started = profiling ? LayerProfile.now() : 0
             kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + i * imageStride.act, output: pooled.pointer + i * width)
+            if profiling { profile?.record(name: "head · global average pool", kind: "global average pool", multiplyAdds: 0, seconds: LayerProfile.now() - started) }
         }
+    }
+
+    /// `features` index of a stage's first unit (profile names count units within their stage).
+    private func firstIndex(ofStage stage: Int) -> Int {
+        network.units.first { $0.spec.stage == stage }?.spec.index ?? 0
     }
 
     /// One unit for image `i` (each image's buffers are a fixed stride apart, so threads never share one).
@@ -188,17 +214,18 @@ public final class InferenceSession: @unchecked Sendable {
         let xi = input + i * imageStride.act, t1i = t1.pointer + i * imageStride.t1
         let yi = output + i * imageStride.act, t2i = t2.pointer + i * imageStride.t2
         perform(.pointwise(.init(N: h * h, groups: pw1.groups, M: pw1.m, K: pw1.k, A: xi, lda: cin, aStep: 1, aGroupStride: pw1.k,
-                                 W: pw1.weight.pointer, C: t1i, ldc: mid, bias: pw1.bias.pointer, relu: true, residual: nil, ldr: 0)), split: split)
+                                 W: pw1.weight.pointer, C: t1i, ldc: mid, bias: pw1.bias.pointer, relu: true, residual: nil, ldr: 0)),
+                split: split, kind: "1×1 compress")
         perform(.depthwise(H: h, C: mid, stride: spec.stride, input: t1i, weights: unit.depthwise.pointer, bias: unit.depthwiseBias.pointer,
-                           output: t2i, zeros: zeros.pointer), split: split)
+                           output: t2i, zeros: zeros.pointer), split: split, kind: spec.stride == 2 ? "depthwise 3×3/2" : "depthwise 3×3")
         if spec.stride == 2 {
-            perform(.avgPool(H: h, C: cin, input: xi, output: yi, ldo: cout), split: split)
+            perform(.avgPool(H: h, C: cin, input: xi, output: yi, ldo: cout), split: split, kind: "avg pool 3×3/2 shortcut")
         }
         // Second 1×1 conv reads the depthwise output through the channel shuffle: input k of group gi is
         // channel k·g + gi. Stride 1 adds the residual and applies ReLU; stride 2 writes after the shortcut.
         let g = pw2.groups
         perform(.pointwise(.init(N: out * out, groups: g, M: pw2.m, K: pw2.k, A: t2i, lda: mid, aStep: g > 1 ? g : 1, aGroupStride: g > 1 ? 1 : 0,
                                  W: pw2.weight.pointer, C: spec.stride == 2 ? yi + cin : yi, ldc: cout, bias: pw2.bias.pointer, relu: true,
-                                 residual: spec.stride == 2 ? nil : UnsafePointer(xi), ldr: cin)), split: split)
+                                 residual: spec.stride == 2 ? nil : UnsafePointer(xi), ldr: cin)), split: split, kind: "1×1 expand")
     }
 }
