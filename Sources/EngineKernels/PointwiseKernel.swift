@@ -109,7 +109,7 @@ public enum PointwiseKernel {
         var v = v
         if let residual = e.residual { v += load(residual + n * e.ldr + offset) as V }
         if e.relu { v = v.relu() }
-        if Last.partial { for lane in 0..<lanes { c[lane] = v[lane] } } else { store(c, v) }
+        if Last.partial { v.storePrefix(c, lanes: lanes) } else { store(c, v) }
     }
 
     @inline(__always)

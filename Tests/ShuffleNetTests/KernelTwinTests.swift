@@ -29,7 +29,9 @@ final class KernelTwinTests: XCTestCase {
                                  (12, 30, 27, 1), (37, 40, 10, 3), (6, 1000, 48, 1), (11, 5, 9, 2), (19, 44, 13, 4),
                                  // Rows left over after the 6-row tiles; 6-wide groups (0.5× g8); 1–3 channel tails.
                                  (8, 6, 12, 8), (16, 2, 5, 1), (25, 26, 17, 3), (24, 50, 33, 1), (14, 7, 3, 2), (20, 34, 24, 1),
-                                 (13, 48, 9, 1), (7, 80, 16, 3), (19, 45, 11, 2)] {
+                                 (13, 48, 9, 1), (7, 80, 16, 3), (19, 45, 11, 2),
+                                 // Last vectors stored as 8 + 4 + 3, 4 + 3 and 8 + 4 + 3 lanes (storePrefix).
+                                 (9, 15, 5, 1), (10, 23, 6, 2), (7, 31, 4, 1)] {
             for residual in [false, true] {
                 for set in kernelSets {
                     let lda = K * aStep + 3, ldc = M + 5
