@@ -112,6 +112,9 @@ struct BenchCommand: ParsableCommand {
         let engine = reference ? "reference" : "simd \(kernelSet.rawValue)"
         let imagesPerSecond = Double(batch) / (median / 1000)
         let gmacs = Double(Complexity(config).multiplyAdds) * Double(batch) / (median / 1000) / 1e9
+        // Stage medians before the profiled calls below, which also run through `call` and would be counted.
+        func medianOf(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
+        let stageMedians = (decode: medianOf(stages.decode), preprocess: medianOf(stages.preprocess), inference: medianOf(stages.inference))
         // The same calls again with every layer timed (the first profiled pass names the rows and is dropped).
         var report: LayerProfileReport?
         if profile, let session = profiled {
@@ -123,8 +126,6 @@ struct BenchCommand: ParsableCommand {
             session.profile = nil
             report = LayerProfileReport(layers)
         }
-        func medianOf(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
-        let stageMedians = (decode: medianOf(stages.decode), preprocess: medianOf(stages.preprocess), inference: medianOf(stages.inference))
         if json {
             var object: [String: Any] = [
                 "model": name, "engine": engine, "batch": batch, "threads": threads, "calls": samples.count,
