@@ -163,6 +163,11 @@ final class LiveServerTests: XCTestCase {
         var small: Int32 = 4096
         setsockopt(client.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
         try client.send(request("/big", "", method: "GET").replacingOccurrences(of: "/big", with: "/big?bytes=16000000"))
+        // The server accepts on its own loop, possibly after the send above returned (under ThreadSanitizer it
+        // did, and the wait below then ended before the connection existed): first wait for the accept.
+        let accepted = Date().addingTimeInterval(10)
+        while server.server.connectionCount == before, Date() < accepted { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertGreaterThan(server.server.connectionCount, before, "the server never accepted the connection")
         // Never read. The server must give up and close rather than hold the connection forever.
         let deadline = Date().addingTimeInterval(10)
         while server.server.connectionCount > before, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
