@@ -34,6 +34,32 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    /// Units with narrow groups run in the row-planar layout; the same network kept NHWC throughout must give
+    /// the same logits, at input sizes whose stages are 16 and 32 pixels wide (rows with no spare lane in a
+    /// 16-float vector), with a layer split across two threads, and with each kernel copy.
+    func testRowPlanarUnitsMatchChannelsLast() throws {
+        for preset in ["megvii-0.5x-g8", "megvii-0.5x-g3"] {
+            let network = PackedNetwork(try RandomWeights.make(try Presets.named(preset)))
+            for side in [224, 256, 96] {
+                var generator = SplitMix64(seed: UInt64(side))
+                let input = Activation(channels: 3, height: side, width: side, data: (0..<(3 * side * side)).map { _ in Float(Int(generator.next() % 2001) - 1000) / 400 })
+                let nhwc = InferenceSession(network: network, inputSize: side, layout: .channelsLast)
+                XCTAssertFalse(nhwc.planarUnits.contains(true))
+                XCTAssertEqual(InferenceSession(network: network, inputSize: side, kernels: .baseline).planarUnits.contains(true), false,
+                               "the baseline kernels stay NHWC unless asked")
+                let expected = logits(nhwc, input)
+                for kernels in KernelSet.allCases where kernels.isSupported {
+                    for threads in [1, 2] {
+                        let session = InferenceSession(network: network, inputSize: side, threads: threads, kernels: kernels, layout: .rowPlanar)
+                        XCTAssertTrue(session.planarUnits.contains(true), "\(preset) at \(side): narrow groups run planar")
+                        let error = ReferenceIO.relativeError(logits(session, input), expected)
+                        XCTAssertLessThan(error, 1e-5, "\(preset) at \(side), \(kernels), \(threads) threads: relative logit error \(error)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Every random network through each kernel copy this CPU can run (the AVX-512 one where it exists).
     func testEveryKernelSetMatchesTheRandomGoldens() throws {
         for kernels in KernelSet.allCases where kernels.isSupported {

@@ -12,6 +12,13 @@ enum EngineStep: @unchecked Sendable {
                    output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>)
     case maxPool(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
     case avgPool(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int)
+    // Row-planar steps (`RowPlanarLayout`); H is also the image's width.
+    case planarPointwise(PlanarPointwise)
+    case planarDepthwise(H: Int, C: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                         output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>)
+    /// Into channels [0, C) of a row-planar tensor with `outputChannels` channels.
+    case toPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputChannels: Int)
+    case fromPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
 
     /// A grouped 1×1 convolution over N pixel rows; group gi reads A + gi·aGroupStride (with `aStep`
     /// between its K inputs), uses weights W + gi·K·M, writes C + gi·M (and adds residual + gi·M).
@@ -22,6 +29,15 @@ enum EngineStep: @unchecked Sendable {
         var relu: Bool, residual: UnsafePointer<Float>?, ldr: Int
     }
 
+    /// A grouped 1×1 convolution over H row-planar image rows (H × H pixels); group gi reads the channel planes
+    /// from A + gi·aGroupStride·Wp (`aStep` channels between its K inputs) and writes C + gi·M·Wp.
+    struct PlanarPointwise {
+        var H: Int, groups: Int, M: Int, K: Int
+        var A: UnsafePointer<Float>, inChannels: Int, aStep: Int, aGroupStride: Int
+        var W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, outChannels: Int, bias: UnsafePointer<Float>
+        var relu: Bool, residual: UnsafePointer<Float>?
+    }
+
     /// Multiply-adds the whole step performs (for profiles; 0 for steps that only move or compare data).
     var multiplyAdds: Int {
         switch self {
@@ -29,7 +45,9 @@ enum EngineStep: @unchecked Sendable {
         case .depthwise(let H, let C, let stride, _, _, _, _, _):
             let out = KernelSet.outputSide(H, stride: stride)
             return out * out * C * 9
-        case .idle, .images, .patches, .maxPool, .avgPool: return 0
+        case .planarPointwise(let p): return p.H * p.H * p.groups * p.M * p.K
+        case .planarDepthwise(let H, let C, _, _, _, _, _): return H * H * C * 9
+        case .idle, .images, .patches, .maxPool, .avgPool, .toPlanar, .fromPlanar: return 0
         }
     }
 

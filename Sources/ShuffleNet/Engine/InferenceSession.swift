@@ -7,6 +7,12 @@
 ///   t1      first 1×1 conv output, the largest H·W·mid        t2  depthwise output, the largest H'·W'·mid
 ///   pooled  [C_last]               logits  [classes]
 ///
+/// Stride-1 units whose groups are narrow (fewer than 16 bottleneck channels per group: 0.5× g8's stages 2 and 3,
+/// 0.5× g3's stage 2) run in the row-planar layout instead (`RowPlanarLayout`: pixels along the vector), so
+/// that a 6-channel group's 1×1 convolution uses all 16 lanes; the activations are converted on the way
+/// into the first such unit of a run and back after the last. The x, y, t1 and t2 buffers are sized for either
+/// layout, and t1 has 16 zero floats before it (the planar depthwise kernel reads the lane before a row).
+///
 /// With `threads` > 1 a batch of at least `threads` images is spread over the threads whole images at a
 /// time; a smaller batch runs image by image with every layer split across the threads by output rows.
 public final class InferenceSession: @unchecked Sendable {
@@ -23,6 +29,12 @@ public final class InferenceSession: @unchecked Sendable {
     private let input: FloatBuffer, stemOut: FloatBuffer
     private let patches: [FloatBuffer] // one stem im2col scratch per thread
     private let x: FloatBuffer, y: FloatBuffer, t1: FloatBuffer, t2: FloatBuffer
+    private let t1Start: UnsafeMutablePointer<Float>  // t1 past its 16 leading zeros
+    /// Per unit of `network.units`: whether it runs row-planar (stride-1 units only).
+    public let planarUnits: [Bool]
+    /// Per unit: whether it leaves its output row-planar: a planar unit, or a stride-2 unit before one (it writes
+    /// its second 1×1 convolution and shortcut straight into the planar layout; see `runIntoPlanar`).
+    let planarOutputs: [Bool]
     private let zeros: FloatBuffer, pooled: FloatBuffer, logitsBuffer: FloatBuffer
     private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int) // floats from one image to the next
     private let inputCount: Int                                                   // side × side × 3
@@ -37,7 +49,14 @@ public final class InferenceSession: @unchecked Sendable {
     ///     depend on it: the head is a global average pool.
     ///   - threads: threads per call, this one included (helpers are started here and live with the session).
     ///   - kernels: which compiled kernels to run; default the fastest this CPU supports. Must be supported.
-    public init(network: PackedNetwork, maxBatch: Int = 1, inputSize: Int? = nil, threads: Int = 1, kernels: KernelSet = .best) {
+    /// Which units run in the row-planar layout. `.rowPlanar`: every stride-1 unit `prefersPlanar` picks;
+    /// `.channelsLast`: none. `.automatic` (the default) is `.rowPlanar` with the AVX-512 kernels and
+    /// `.channelsLast` with the baseline ones: there the planar tile is 6 outputs × one 16-pixel vector (AVX2
+    /// has 16 registers) and measured 6–8 % slower on 0.5× g3 and g8 (docs/benchmarks.md, 2026-11-30).
+    public enum Layout: Sendable { case automatic, channelsLast, rowPlanar }
+
+    public init(network: PackedNetwork, maxBatch: Int = 1, inputSize: Int? = nil, threads: Int = 1, kernels: KernelSet = .best,
+                layout: Layout = .automatic) {
         precondition(kernels.isSupported, "\(kernels) kernels on a CPU without them")
         self.network = network
         self.kernels = kernels
@@ -49,12 +68,28 @@ public final class InferenceSession: @unchecked Sendable {
         let poolSide = KernelSet.outputSide(stemSide, stride: 2)
         var act = poolSide * poolSide * config.stem, mid1 = 0, mid2 = 0, zeroRow = 0
         var h = poolSide
-        for unit in config.units {
+        var planarUnits = [Bool]()
+        for (unit, packed) in zip(config.units, network.units) {
             let out = KernelSet.outputSide(h, stride: unit.stride)
-            mid1 = max(mid1, h * h * unit.mid)
-            mid2 = max(mid2, out * out * unit.mid)
-            act = max(act, out * out * unit.outChannels, h * h * unit.inChannels)
-            zeroRow = max(zeroRow, h * unit.mid)
+            let planar = (layout == .rowPlanar || (layout == .automatic && kernels == .avx512)) && Self.prefersPlanar(packed, side: h)
+            planarUnits.append(planar)
+            // A planar row holds Wp ≥ W + 1 floats per channel.
+            let width = planar ? KernelSet.paddedWidth(h) : h
+            mid1 = max(mid1, h * width * unit.mid)
+            mid2 = max(mid2, out * (planar ? width : out) * unit.mid)
+            act = max(act, out * out * unit.outChannels, h * width * unit.inChannels, h * width * unit.outChannels)
+            zeroRow = max(zeroRow, h * unit.mid, width * unit.mid + 32)
+            h = out
+        }
+        self.planarUnits = planarUnits
+        planarOutputs = planarUnits.indices.map { u in
+            planarUnits[u] || (config.units[u].stride == 2 && u + 1 < planarUnits.count && planarUnits[u + 1])
+        }
+        // A stride-2 unit writing planar output keeps its planar depthwise output in t1.
+        h = poolSide
+        for (u, unit) in config.units.enumerated() {
+            let out = KernelSet.outputSide(h, stride: unit.stride)
+            if planarOutputs[u] { mid1 = max(mid1, out * KernelSet.paddedWidth(out) * unit.mid, out * out * unit.inChannels) }
             h = out
         }
         // Each image's slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15
@@ -69,7 +104,8 @@ public final class InferenceSession: @unchecked Sendable {
         stemOut = FloatBuffer(count: b * imageStride.stem)
         x = FloatBuffer(count: b * imageStride.act)
         y = FloatBuffer(count: b * imageStride.act)
-        t1 = FloatBuffer(count: b * imageStride.t1)
+        t1 = FloatBuffer(count: 16 + b * imageStride.t1)
+        t1Start = t1.pointer + 16
         t2 = FloatBuffer(count: b * imageStride.t2)
         zeros = FloatBuffer(count: zeroRow + 16)
         pooled = FloatBuffer(count: b * (config.widths.last ?? 0))
@@ -84,6 +120,13 @@ public final class InferenceSession: @unchecked Sendable {
     deinit {
         team?.stop()
         ([input, stemOut, x, y, t1, t2, zeros, pooled, logitsBuffer] + patches).forEach { $0.free() }
+    }
+
+    /// Whether `unit` (at `side` pixels per side) runs row-planar: a stride-1 unit whose compress convolution
+    /// has fewer than 16 outputs per group (NHWC would leave lanes of every vector idle), on images at least
+    /// 12 pixels wide (a 7-pixel row would fill 7 of 16 lanes instead).
+    static func prefersPlanar(_ unit: PackedNetwork.Unit, side: Int) -> Bool {
+        unit.spec.stride == 1 && side >= 12 && unit.pointwise1.m < 16
     }
 
     /// Where image `i` of a batch goes: side × side × 3 floats, NHWC, already preprocessed.
@@ -132,11 +175,11 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// Runs a step: across the team when `split`, else all of it on this thread. `kind` names the layer in a
     /// profile ("1×1 compress", …).
-    private func perform(_ step: EngineStep, split: Bool, kind: String) {
+    private func perform(_ step: EngineStep, split: Bool, kind: String, detail: String = "") {
         let started = profiling ? LayerProfile.now() : 0
         if split, let team { team.run(step) } else { execute(step, part: 0, parts: 1) }
         if profiling {
-            profile?.record(name: "\(layerContext) · \(kind)", kind: kind, multiplyAdds: step.multiplyAdds, seconds: LayerProfile.now() - started)
+            profile?.record(name: "\(layerContext) · \(kind)\(detail)", kind: kind, multiplyAdds: step.multiplyAdds, seconds: LayerProfile.now() - started)
         }
     }
 
@@ -168,6 +211,23 @@ public final class InferenceSession: @unchecked Sendable {
         case .avgPool(let H, let C, let source, let output, let ldo):
             let rows = EngineStep.share(KernelSet.outputSide(H, stride: 2), part: part, parts: parts)
             if !rows.isEmpty { kernels.avgPool(H: H, W: H, C: C, input: source, output: output, ldo: ldo, rows: rows) }
+        case .planarPointwise(let p):
+            // Rows in fours: a tile takes four consecutive vectors, which may span rows.
+            let rows = EngineStep.share(p.H, part: part, parts: parts, quantum: 4)
+            guard !rows.isEmpty else { return }
+            let wp = KernelSet.paddedWidth(p.H)
+            kernels.planarPointwise(rows: rows, W: p.H, groups: p.groups, M: p.M, K: p.K, A: p.A, aRow: p.inChannels * wp, aStep: p.aStep,
+                                    aGroupStride: p.aGroupStride, weights: p.W, C: p.C, cRow: p.outChannels * wp, bias: p.bias, relu: p.relu,
+                                    residual: p.residual, rRow: p.outChannels * wp)
+        case .planarDepthwise(let H, let C, let source, let weights, let bias, let output, let zeros):
+            let rows = EngineStep.share(H, part: part, parts: parts)
+            if !rows.isEmpty { kernels.planarDepthwise(H: H, W: H, C: C, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows) }
+        case .toPlanar(let H, let C, let source, let output, let outputChannels):
+            let rows = EngineStep.share(H, part: part, parts: parts)
+            if !rows.isEmpty { kernels.toPlanar(H: H, W: H, C: C, input: source, output: output, outputChannels: outputChannels, rows: rows) }
+        case .fromPlanar(let H, let C, let source, let output):
+            let rows = EngineStep.share(H, part: part, parts: parts)
+            if !rows.isEmpty { kernels.fromPlanar(H: H, W: H, C: C, input: source, output: output, ldo: C, rows: rows) }
         }
     }
 
@@ -188,11 +248,26 @@ public final class InferenceSession: @unchecked Sendable {
                     split: split, kind: "max pool 3×3/2")
             var h = KernelSet.outputSide(stemSide, stride: 2)
             var current = x, next = y
-            for unit in network.units {
+            let units = network.units
+            for (u, unit) in units.enumerated() {
                 if profiling { layerContext = "stage \(unit.spec.stage + 2) unit \(unit.spec.index - firstIndex(ofStage: unit.spec.stage))" }
-                run(unit, image: i, side: h, input: current.pointer, output: next.pointer, split: split)
+                let planar = planarUnits[u]
+                if planar && (u == 0 || !planarOutputs[u - 1]) {
+                    perform(.toPlanar(H: h, C: unit.spec.inChannels, input: current.pointer + i * imageStride.act, output: next.pointer + i * imageStride.act,
+                                      outputChannels: unit.spec.inChannels), split: split, kind: "to row-planar")
+                    swap(&current, &next)
+                }
+                // A stride-1 unit writes its output over its input (see `run`); a stride-2 unit changes buffers.
+                let inPlace = unit.spec.stride == 1
+                run(unit, image: i, side: h, planar: planar, planarOutput: planarOutputs[u], input: current.pointer,
+                    output: inPlace ? current.pointer : next.pointer, split: split)
                 h = KernelSet.outputSide(h, stride: unit.spec.stride)
-                swap(&current, &next)
+                if !inPlace { swap(&current, &next) }
+                if planarOutputs[u] && (u + 1 == units.count || !planarUnits[u + 1]) {
+                    perform(.fromPlanar(H: h, C: unit.spec.outChannels, input: current.pointer + i * imageStride.act, output: next.pointer + i * imageStride.act),
+                            split: split, kind: "from row-planar")
+                    swap(&current, &next)
+                }
             }
             let started = profiling ? LayerProfile.now() : 0
             kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + i * imageStride.act, output: pooled.pointer + i * width)
@@ -206,18 +281,31 @@ public final class InferenceSession: @unchecked Sendable {
     }
 
     /// One unit for image `i` (each image's buffers are a fixed stride apart, so threads never share one).
-    private func run(_ unit: PackedNetwork.Unit, image i: Int, side h: Int, input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, split: Bool) {
+    /// A stride-1 unit may write its output over its input (`output` == `input`): the input is read whole by
+    /// the first 1×1 convolution, and after that only as the residual, which the second 1×1 convolution reads
+    /// at exactly the place it is about to write. One activation buffer less in the cache: in stage 2 of 2× g3
+    /// the two NHWC buffers are 1.5 MB each, and this machine's L2 is 2 MB per core.
+    private func run(_ unit: PackedNetwork.Unit, image i: Int, side h: Int, planar: Bool, planarOutput: Bool, input: UnsafeMutablePointer<Float>,
+                     output: UnsafeMutablePointer<Float>, split: Bool) {
         let spec = unit.spec
         let out = KernelSet.outputSide(h, stride: spec.stride)
         let pw1 = unit.pointwise1, pw2 = unit.pointwise2
         let mid = spec.mid, cin = spec.inChannels, cout = spec.outChannels
-        let xi = input + i * imageStride.act, t1i = t1.pointer + i * imageStride.t1
+        let xi = input + i * imageStride.act, t1i = t1Start + i * imageStride.t1
         let yi = output + i * imageStride.act, t2i = t2.pointer + i * imageStride.t2
+        if planar {
+            runPlanar(unit, side: h, input: xi, mid: t1i, depthwise: t2i, output: yi, split: split)
+            return
+        }
         perform(.pointwise(.init(N: h * h, groups: pw1.groups, M: pw1.m, K: pw1.k, A: xi, lda: cin, aStep: 1, aGroupStride: pw1.k,
                                  W: pw1.weight.pointer, C: t1i, ldc: mid, bias: pw1.bias.pointer, relu: true, residual: nil, ldr: 0)),
                 split: split, kind: "1×1 compress")
         perform(.depthwise(H: h, C: mid, stride: spec.stride, input: t1i, weights: unit.depthwise.pointer, bias: unit.depthwiseBias.pointer,
                            output: t2i, zeros: zeros.pointer), split: split, kind: spec.stride == 2 ? "depthwise 3×3/2" : "depthwise 3×3")
+        if planarOutput {
+            runIntoPlanar(unit, side: h, input: xi, mid: t1i, depthwise: t2i, output: yi, split: split)
+            return
+        }
         if spec.stride == 2 {
             perform(.avgPool(H: h, C: cin, input: xi, output: yi, ldo: cout), split: split, kind: "avg pool 3×3/2 shortcut")
         }
@@ -227,5 +315,42 @@ public final class InferenceSession: @unchecked Sendable {
         perform(.pointwise(.init(N: out * out, groups: g, M: pw2.m, K: pw2.k, A: t2i, lda: mid, aStep: g > 1 ? g : 1, aGroupStride: g > 1 ? 1 : 0,
                                  W: pw2.weight.pointer, C: spec.stride == 2 ? yi + cin : yi, ldc: cout, bias: pw2.bias.pointer, relu: true,
                                  residual: spec.stride == 2 ? nil : UnsafePointer(xi), ldr: cin)), split: split, kind: "1×1 expand")
+    }
+
+    /// A stride-1 unit in the row-planar layout: the same three layers, residual and ReLU as `run`, on image
+    /// pointers whose data is row-planar.
+    private func runPlanar(_ unit: PackedNetwork.Unit, side h: Int, input xi: UnsafeMutablePointer<Float>, mid t1i: UnsafeMutablePointer<Float>,
+                           depthwise t2i: UnsafeMutablePointer<Float>, output yi: UnsafeMutablePointer<Float>, split: Bool) {
+        let spec = unit.spec, pw1 = unit.pointwise1, pw2 = unit.pointwise2
+        perform(.planarPointwise(.init(H: h, groups: pw1.groups, M: pw1.m, K: pw1.k, A: xi, inChannels: spec.inChannels, aStep: 1, aGroupStride: pw1.k,
+                                       W: pw1.weight.pointer, C: t1i, outChannels: spec.mid, bias: pw1.bias.pointer, relu: true, residual: nil)),
+                split: split, kind: "1×1 compress")
+        perform(.planarDepthwise(H: h, C: spec.mid, input: t1i, weights: unit.depthwise.pointer, bias: unit.depthwiseBias.pointer, output: t2i,
+                                 zeros: zeros.pointer), split: split, kind: "depthwise 3×3")
+        // The channel shuffle folded in as in `run`: input k of group gi is channel k·g + gi.
+        let g = pw2.groups
+        perform(.planarPointwise(.init(H: h, groups: g, M: pw2.m, K: pw2.k, A: t2i, inChannels: spec.mid, aStep: g > 1 ? g : 1, aGroupStride: g > 1 ? 1 : 0,
+                                       W: pw2.weight.pointer, C: yi, outChannels: spec.outChannels, bias: pw2.bias.pointer, relu: true,
+                                       residual: UnsafePointer(xi))), split: split, kind: "1×1 expand")
+    }
+
+    /// The rest of a stride-2 unit whose output goes to planar units, after its NHWC depthwise (in t2): the
+    /// shortcut is pooled into t1 (free again) and converted into planes [0, C_in) of the output; the depthwise
+    /// output is converted into t1, and the second 1×1 convolution runs planar into planes [C_in, C_out).
+    /// In 0.5× g8 this converts 24 + 48 channels instead of the unit's 192 output channels, and the 1×1
+    /// convolution (6 inputs and 21 outputs per group) uses whole vectors.
+    private func runIntoPlanar(_ unit: PackedNetwork.Unit, side h: Int, input xi: UnsafeMutablePointer<Float>, mid t1i: UnsafeMutablePointer<Float>,
+                               depthwise t2i: UnsafeMutablePointer<Float>, output yi: UnsafeMutablePointer<Float>, split: Bool) {
+        let spec = unit.spec, pw2 = unit.pointwise2
+        let out = KernelSet.outputSide(h, stride: spec.stride), wp = KernelSet.paddedWidth(out)
+        let cin = spec.inChannels, cout = spec.outChannels
+        perform(.avgPool(H: h, C: cin, input: xi, output: t1i, ldo: cin), split: split, kind: "avg pool 3×3/2 shortcut")
+        perform(.toPlanar(H: out, C: cin, input: t1i, output: yi, outputChannels: cout), split: split, kind: "to row-planar", detail: " (shortcut)")
+        perform(.toPlanar(H: out, C: spec.mid, input: t2i, output: t1i, outputChannels: spec.mid), split: split, kind: "to row-planar",
+                detail: " (depthwise output)")
+        let g = pw2.groups
+        perform(.planarPointwise(.init(H: out, groups: g, M: pw2.m, K: pw2.k, A: t1i, inChannels: spec.mid, aStep: g > 1 ? g : 1, aGroupStride: g > 1 ? 1 : 0,
+                                       W: pw2.weight.pointer, C: yi + cin * wp, outChannels: cout, bias: pw2.bias.pointer, relu: true, residual: nil)),
+                split: split, kind: "1×1 expand")
     }
 }

@@ -122,6 +122,55 @@ public enum KernelSet: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    // MARK: Row-planar kernels (`RowPlanarLayout`: pixels along the vector, for narrow groups).
+
+    /// `PlanarPointwiseKernel.run`: a grouped 1×1 convolution over image rows `rows`.
+    func planarPointwise(rows: Range<Int>, W: Int, groups: Int, M: Int, K: Int, A: UnsafePointer<Float>, aRow: Int, aStep: Int, aGroupStride: Int,
+                         weights: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, cRow: Int, bias: UnsafePointer<Float>, relu: Bool,
+                         residual: UnsafePointer<Float>?, rRow: Int) {
+        switch self {
+        case .baseline:
+            EngineKernels.PlanarPointwiseKernel.run(rows: rows, W: W, groups: groups, M: M, K: K, A: A, aRow: aRow, aStep: aStep, aGroupStride: aGroupStride,
+                                                    weights: weights, C: C, cRow: cRow, bias: bias, relu: relu, residual: residual, rRow: rRow)
+        case .avx512:
+            EngineKernelsAVX512.PlanarPointwiseKernel.run(rows: rows, W: W, groups: groups, M: M, K: K, A: A, aRow: aRow, aStep: aStep,
+                                                          aGroupStride: aGroupStride, weights: weights, C: C, cRow: cRow, bias: bias, relu: relu,
+                                                          residual: residual, rRow: rRow)
+        }
+    }
+
+    /// `PlanarDepthwiseKernel.run`: 3×3 depthwise, pad 1, stride 1, output rows `rows`.
+    func planarDepthwise(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                         output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>, rows: Range<Int>? = nil) {
+        switch self {
+        case .baseline:
+            EngineKernels.PlanarDepthwiseKernel.run(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows)
+        case .avx512:
+            EngineKernelsAVX512.PlanarDepthwiseKernel.run(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows)
+        }
+    }
+
+    /// NHWC → channels [0, C) of a row-planar tensor with `outputChannels` channels, for image rows `rows`.
+    func toPlanar(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputChannels: Int, rows: Range<Int>? = nil) {
+        switch self {
+        case .baseline:
+            EngineKernels.RowPlanarLayout.fromChannelsLast(H: H, W: W, C: C, input: input, output: output, outputChannels: outputChannels, rows: rows)
+        case .avx512:
+            EngineKernelsAVX512.RowPlanarLayout.fromChannelsLast(H: H, W: W, C: C, input: input, output: output, outputChannels: outputChannels, rows: rows)
+        }
+    }
+
+    /// Row-planar → NHWC (pixel stride `ldo`) for image rows `rows`.
+    func fromPlanar(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int, rows: Range<Int>? = nil) {
+        switch self {
+        case .baseline: EngineKernels.RowPlanarLayout.toChannelsLast(H: H, W: W, C: C, input: input, output: output, ldo: ldo, rows: rows)
+        case .avx512: EngineKernelsAVX512.RowPlanarLayout.toChannelsLast(H: H, W: W, C: C, input: input, output: output, ldo: ldo, rows: rows)
+        }
+    }
+
+    /// Floats in one row-planar image row per channel (W rounded up past a zero lane).
+    static func paddedWidth(_ W: Int) -> Int { EngineKernels.RowPlanarLayout.paddedWidth(W) }
+
     /// Pixel rows in the 1×1 kernel's register tile; a layer split across threads is cut at multiples of it.
     var rowTile: Int {
         switch self {
