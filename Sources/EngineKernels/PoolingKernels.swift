@@ -101,12 +101,14 @@ public enum PoolingKernels {
     }
 
     /// The stem's 3×3 stride-2 pad-1 patches as rows of 27 values (ky, kx, channel), zeros for padding,
-    /// so the stem convolution is a GEMM with K = 27. input: [H][W][3]; rows: [OH·OW][27].
+    /// so the stem convolution is a GEMM with K = 27. input: [H][W][3]; rows: [OW][27] per output row of
+    /// `outputRows` (default all), the first of them at `rows`.
     @inline(never) public static func stemPatches(H: Int, W: Int, input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
         let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
-        for oy in outputRows ?? 0..<OH {
+        let outputRows = outputRows ?? 0..<OH
+        for oy in outputRows {
             for ox in 0..<OW {
-                let row = rows + (oy * OW + ox) * 27
+                let row = rows + ((oy - outputRows.lowerBound) * OW + ox) * 27
                 let x0 = 2 * ox - 1
                 if x0 >= 0, x0 + 2 < W {
                     // All three columns inside the image: each kernel row is 9 contiguous floats (3 pixels × RGB).

@@ -96,7 +96,7 @@ final class KernelTwinTests: XCTestCase {
 
     /// The stem's im2col rows against their definition: patch (ky, kx, c) of output pixel (oy, ox) is input
     /// pixel (2·oy − 1 + ky, 2·ox − 1 + kx), channel c, or 0 outside the image. Odd and tiny sizes reach the
-    /// padded edges and the interior fast path.
+    /// padded edges and the interior fast path; a band of rows lands at the start of its buffer.
     func testStemPatchesMatchTheirDefinition() {
         for (H, W) in [(1, 1), (2, 3), (7, 7), (9, 13), (16, 11)] {
             for set in kernelSets {
@@ -117,7 +117,14 @@ final class KernelTwinTests: XCTestCase {
                         }
                     }
                 }
-                [input, rows].forEach { $0.free() }
+                // A band of output rows (as the session builds them) starts at the buffer: the same rows, shifted.
+                let band = OH / 2..<OH
+                let bandRows = FloatBuffer(count: band.count * OW * 27)
+                set.stemPatches(H: H, W: W, input: input.pointer, rows: bandRows.pointer, outputRows: band)
+                for i in 0..<band.count * OW * 27 {
+                    XCTAssertEqual(bandRows.pointer[i], rows.pointer[band.lowerBound * OW * 27 + i], "\(set) \(H)×\(W) band \(band)")
+                }
+                [input, rows, bandRows].forEach { $0.free() }
             }
         }
     }

@@ -5,8 +5,7 @@ enum EngineStep: @unchecked Sendable {
     case idle
     /// Whole images per part: a batch spread over the team.
     case images(batch: Int)
-    /// The stem's im2col rows for one image.
-    case patches(input: UnsafePointer<Float>, rows: UnsafeMutablePointer<Float>, side: Int)
+    case stem(Stem)
     case pointwise(Pointwise)
     case depthwise(H: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                    output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>)
@@ -19,6 +18,16 @@ enum EngineStep: @unchecked Sendable {
     /// Into channels [0, C) of a row-planar tensor with `outputChannels` channels.
     case toPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputChannels: Int)
     case fromPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
+
+    /// The stem's 3×3/2 convolution (with ReLU) of one image (side × side × 3) into NHWC `output`, as a GEMM
+    /// with K = 27 over im2col rows built a band of output rows at a time in `scratch` (nil: the running
+    /// thread's own scratch), so that they are still in L1 when the GEMM reads them.
+    struct Stem {
+        var input: UnsafePointer<Float>, side: Int
+        var W: UnsafePointer<Float>, bias: UnsafePointer<Float>, M: Int
+        var output: UnsafeMutablePointer<Float>
+        var scratch: UnsafeMutablePointer<Float>?
+    }
 
     /// A grouped 1×1 convolution over N pixel rows; group gi reads A + gi·aGroupStride (with `aStep`
     /// between its K inputs), uses weights W + gi·K·M, writes C + gi·M (and adds residual + gi·M).
@@ -46,8 +55,11 @@ enum EngineStep: @unchecked Sendable {
             let out = KernelSet.outputSide(H, stride: stride)
             return out * out * C * 9
         case .planarPointwise(let p): return p.H * p.H * p.groups * p.M * p.K
+        case .stem(let s):
+            let out = KernelSet.outputSide(s.side, stride: 2)
+            return out * out * 27 * s.M
         case .planarDepthwise(let H, let C, _, _, _, _, _): return H * H * C * 9
-        case .idle, .images, .patches, .maxPool, .avgPool, .toPlanar, .fromPlanar: return 0
+        case .idle, .images, .maxPool, .avgPool, .toPlanar, .fromPlanar: return 0
         }
     }
 

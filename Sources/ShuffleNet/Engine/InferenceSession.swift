@@ -2,7 +2,7 @@
 /// size and the largest batch, over weights shared with other sessions. `forward` allocates nothing.
 ///
 /// Buffers (NHWC, × maxBatch images):
-///   input   [S][S][3]              patches [S/2·S/2][27] per thread   stem [S/2][S/2][stem]
+///   input   [S][S][3]              patches [2][S/2][27] per thread    stem [S/2][S/2][stem]
 ///   x, y    ping-pong unit input/output, the largest H·W·C of any stage (and the max-pool output)
 ///   t1      first 1×1 conv output, the largest H·W·mid        t2  depthwise output, the largest H'·W'·mid
 ///   pooled  [C_last]               logits  [classes]
@@ -100,7 +100,7 @@ public final class InferenceSession: @unchecked Sendable {
         imageStride = (padded(inputCount), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2))
         let b = self.maxBatch
         input = FloatBuffer(count: b * imageStride.input)
-        patches = (0..<self.threads).map { _ in FloatBuffer(count: stemSide * stemSide * 27) }
+        patches = (0..<self.threads).map { _ in FloatBuffer(count: Self.stemBand * stemSide * 27) }
         stemOut = FloatBuffer(count: b * imageStride.stem)
         x = FloatBuffer(count: b * imageStride.act)
         y = FloatBuffer(count: b * imageStride.act)
@@ -121,6 +121,10 @@ public final class InferenceSession: @unchecked Sendable {
         team?.stop()
         ([input, stemOut, x, y, t1, t2, zeros, pooled, logitsBuffer] + patches).forEach { $0.free() }
     }
+
+    /// Output rows of the stem per im2col band: 2 × 112 patches of 27 floats is 24 KB, half of L1. (The whole
+    /// image's patches, 1.4 MB, were written and then read back from L2: 0.10 ms of 0.5× g3's 1.2 ms.)
+    static let stemBand = 2
 
     /// Whether `unit` (at `side` pixels per side) runs row-planar: a stride-1 unit whose compress convolution
     /// has fewer than 16 outputs per group (NHWC would leave lanes of every vector idle), on images at least
@@ -190,9 +194,15 @@ public final class InferenceSession: @unchecked Sendable {
             break
         case .images(let batch):
             forwardImages(EngineStep.share(batch, part: part, parts: parts), scratch: patches[part], split: false)
-        case .patches(let source, let rows, let side):
-            let out = KernelSet.outputSide(side, stride: 2)
-            kernels.stemPatches(H: side, W: side, input: source, rows: rows, outputRows: EngineStep.share(out, part: part, parts: parts))
+        case .stem(let s):
+            let out = KernelSet.outputSide(s.side, stride: 2)
+            let rows = EngineStep.share(out, part: part, parts: parts), scratch = s.scratch ?? patches[part].pointer
+            for band in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.stemBand) {
+                let bandRows = band..<min(band + Self.stemBand, rows.upperBound)
+                kernels.stemPatches(H: s.side, W: s.side, input: s.input, rows: scratch, outputRows: bandRows)
+                kernels.pointwise(N: bandRows.count * out, M: s.M, K: 27, A: scratch, lda: 27, aStep: 1, W: s.W, C: s.output + band * out * s.M,
+                                  ldc: s.M, bias: s.bias, relu: true)
+            }
         case .pointwise(let p):
             let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: kernels.rowTile)
             guard !rows.isEmpty else { return }
@@ -238,12 +248,11 @@ public final class InferenceSession: @unchecked Sendable {
         let stem = network.stem
         let width = config.widths.last ?? 0
         for i in images {
-            // Stem: patches, then a K = 27 GEMM with ReLU, then 3×3/2 max pooling into x.
+            // Stem: im2col bands and a K = 27 GEMM with ReLU, then 3×3/2 max pooling into x.
             if profiling { layerContext = "stem" }
-            perform(.patches(input: input.pointer + i * imageStride.input, rows: scratch.pointer, side: side), split: split, kind: "im2col (stem)")
-            perform(.pointwise(.init(N: stemSide * stemSide, groups: 1, M: stem.m, K: 27, A: scratch.pointer, lda: 27, aStep: 1, aGroupStride: 0,
-                                     W: stem.weight.pointer, C: stemOut.pointer + i * imageStride.stem, ldc: stem.m, bias: stem.bias.pointer,
-                                     relu: true, residual: nil, ldr: 0)), split: split, kind: "3×3/2 conv (stem)")
+            perform(.stem(.init(input: input.pointer + i * imageStride.input, side: side, W: stem.weight.pointer, bias: stem.bias.pointer, M: stem.m,
+                                output: stemOut.pointer + i * imageStride.stem, scratch: split ? nil : scratch.pointer)),
+                    split: split, kind: "3×3/2 conv (stem)")
             perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem, output: x.pointer + i * imageStride.act),
                     split: split, kind: "max pool 3×3/2")
             var h = KernelSet.outputSide(stemSide, stride: 2)
