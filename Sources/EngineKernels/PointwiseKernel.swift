@@ -39,10 +39,13 @@ public enum PointwiseKernel {
     /// tiles for AVX-512's 32 registers were measured on 2026-11-29 and gained nothing: docs/benchmarks.md.)
     public static let rowTile = 6
 
+    /// `packedK` is the K the weights were packed with (default K): a call may cover inputs k0 ..< k0 + K of
+    /// them, with A and W advanced to input k0 (A by k0·aStep, W by k0·16), to block K.
     @inline(never) public static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
-                    W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
+                    W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue,
+                    packedK: Int? = nil) {
         var m = 0
-        let ldw = panelWidth, panel = K * panelWidth  // every block starts at a multiple of 16: on a panel boundary
+        let ldw = panelWidth, panel = (packedK ?? K) * panelWidth  // every block starts at a multiple of 16: on a panel boundary
         typealias S16 = SIMD16<Float>
         typealias S8 = SIMD8<Float>
         typealias S4 = SIMD4<Float>

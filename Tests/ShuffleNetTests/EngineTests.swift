@@ -39,7 +39,7 @@ final class EngineTests: XCTestCase {
     /// 16-float vector), with a layer split across two threads, and with each kernel copy.
     func testRowPlanarUnitsMatchChannelsLast() throws {
         for preset in ["megvii-0.5x-g8", "megvii-0.5x-g3"] {
-            let network = PackedNetwork(try RandomWeights.make(try Presets.named(preset)))
+            let network = PackedNetwork(try RandomWeights.make(try Presets.named(preset), batchNorm: true))
             for side in [224, 256, 96] {
                 var generator = SplitMix64(seed: UInt64(side))
                 let input = Activation(channels: 3, height: side, width: side, data: (0..<(3 * side * side)).map { _ in Float(Int(generator.next() % 2001) - 1000) / 400 })
@@ -55,6 +55,26 @@ final class EngineTests: XCTestCase {
                         let error = ReferenceIO.relativeError(logits(session, input), expected)
                         XCTAssertLessThan(error, 1e-5, "\(preset) at \(side), \(kernels), \(threads) threads: relative logit error \(error)")
                     }
+                }
+            }
+        }
+    }
+
+    /// 2× g3's stage-4 compress has K = 640 inputs per group, run in blocks of 256 with the partial sums carried
+    /// through the output; 1× g3 has K = 320 in stage 4. Both against the scalar reference pass, at 64 pixels
+    /// (the blocks depend on channels, not on the image size), split across two threads or not.
+    func testLongInputsInBlocksMatchTheReference() throws {
+        for preset in ["megvii-2x-g3", "megvii-1x-g3"] {
+            let weights = try RandomWeights.make(try Presets.named(preset), batchNorm: true)  // nonzero biases
+            let network = PackedNetwork(weights)
+            var generator = SplitMix64(seed: 5)
+            let input = Activation(channels: 3, height: 64, width: 64, data: (0..<(3 * 64 * 64)).map { _ in Float(Int(generator.next() % 2001) - 1000) / 400 })
+            let expected = ReferenceNetwork.logits(weights, input: input)
+            for kernels in KernelSet.allCases where kernels.isSupported {
+                for threads in [1, 2] {
+                    let session = InferenceSession(network: network, inputSize: 64, threads: threads, kernels: kernels)
+                    let error = ReferenceIO.relativeError(logits(session, input), expected)
+                    XCTAssertLessThan(error, 1e-4, "\(preset), \(kernels), \(threads) threads: relative logit error \(error)")
                 }
             }
         }

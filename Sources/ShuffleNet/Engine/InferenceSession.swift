@@ -78,7 +78,7 @@ public final class InferenceSession: @unchecked Sendable {
             mid1 = max(mid1, h * width * unit.mid)
             mid2 = max(mid2, out * (planar ? width : out) * unit.mid)
             act = max(act, out * out * unit.outChannels, h * width * unit.inChannels, h * width * unit.outChannels)
-            zeroRow = max(zeroRow, h * unit.mid, width * unit.mid + 32)
+            zeroRow = max(zeroRow, h * unit.mid, width * unit.mid + 32, unit.outChannels + 32)  // also a zero bias (kBlock)
             h = out
         }
         self.planarUnits = planarUnits
@@ -125,6 +125,11 @@ public final class InferenceSession: @unchecked Sendable {
     /// Output rows of the stem per im2col band: 2 × 112 patches of 27 floats is 24 KB, half of L1. (The whole
     /// image's patches, 1.4 MB, were written and then read back from L2: 0.10 ms of 0.5× g3's 1.2 ms.)
     static let stemBand = 2
+
+    /// Inputs per pass of a 1×1 convolution without residual: a 32-output column block's weights for 256
+    /// inputs are 32 KB, which stay in L1 (48 KB) while every 6-row tile reads them. (2× g3 stage 4: K = 640,
+    /// 80 KB per column block, streamed from L2 again for each of the 9 row tiles.)
+    static let kBlock = 256
 
     /// Whether `unit` (at `side` pixels per side) runs row-planar: a stride-1 unit whose compress convolution
     /// has fewer than 16 outputs per group (NHWC would leave lanes of every vector idle), on images at least
@@ -206,10 +211,22 @@ public final class InferenceSession: @unchecked Sendable {
         case .pointwise(let p):
             let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: kernels.rowTile)
             guard !rows.isEmpty else { return }
+            // Long K in blocks (layers without a residual: the residual slot carries the partial sums), so that a
+            // column block's weights stay in L1 across the row tiles (see `kBlock`).
+            let block = p.residual == nil ? Self.kBlock : p.K
             for gi in 0..<p.groups {
-                kernels.pointwise(N: rows.count, M: p.M, K: p.K, A: p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, lda: p.lda, aStep: p.aStep,
-                                  W: p.W + gi * KernelSet.packedCount(K: p.K, M: p.M), C: p.C + gi * p.M + rows.lowerBound * p.ldc, ldc: p.ldc, bias: p.bias + gi * p.M,
-                                  relu: p.relu, residual: p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr }, ldr: p.ldr)
+                let a = p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, w = p.W + gi * KernelSet.packedCount(K: p.K, M: p.M)
+                let c = p.C + gi * p.M + rows.lowerBound * p.ldc
+                var k0 = 0
+                while k0 < p.K {
+                    let count = min(block, p.K - k0), first = k0 == 0, last = k0 + count == p.K
+                    // First block: bias (+ residual); later ones: zero bias + the partial sums in C; ReLU at the end.
+                    kernels.pointwise(N: rows.count, M: p.M, K: count, A: a + k0 * p.aStep, lda: p.lda, aStep: p.aStep, W: w + k0 * KernelSet.panelWidth,
+                                      C: c, ldc: p.ldc, bias: first ? p.bias + gi * p.M : UnsafePointer(zeros.pointer), relu: last && p.relu,
+                                      residual: first ? p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr } : UnsafePointer(c),
+                                      ldr: first ? p.ldr : p.ldc, packedK: p.K)
+                    k0 += count
+                }
             }
         case .depthwise(let H, let C, let stride, let source, let weights, let bias, let output, let zeros):
             let rows = EngineStep.share(KernelSet.outputSide(H, stride: stride), part: part, parts: parts)

@@ -70,14 +70,14 @@ public enum KernelSet: String, Sendable, CaseIterable, CustomStringConvertible {
     /// `PointwiseKernel.run`: C = epilogue(bias + A·W) over N pixels, M outputs, K inputs.
     func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
                    C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                   relu: Bool, residual: UnsafePointer<Float>? = nil, ldr: Int = 0) {
+                   relu: Bool, residual: UnsafePointer<Float>? = nil, ldr: Int = 0, packedK: Int? = nil) {
         switch self {
         case .baseline:
             EngineKernels.PointwiseKernel.run(N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias,
-                                              epilogue: .init(relu: relu, residual: residual, ldr: ldr))
+                                              epilogue: .init(relu: relu, residual: residual, ldr: ldr), packedK: packedK)
         case .avx512:
             EngineKernelsAVX512.PointwiseKernel.run(N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias,
-                                                    epilogue: .init(relu: relu, residual: residual, ldr: ldr))
+                                                    epilogue: .init(relu: relu, residual: residual, ldr: ldr), packedK: packedK)
         }
     }
 
@@ -178,6 +178,9 @@ public enum KernelSet: String, Sendable, CaseIterable, CustomStringConvertible {
         case .avx512: EngineKernelsAVX512.PointwiseKernel.rowTile
         }
     }
+
+    /// Output channels per packed weight panel (a panel holds one input's weights at 16 consecutive floats).
+    static var panelWidth: Int { EngineKernels.PointwiseKernel.panelWidth }
 
     /// Floats of one group's packed 1×1 weights (the layout is the same in every kernel copy).
     static func packedCount(K: Int, M: Int) -> Int { EngineKernels.PointwiseKernel.packedCount(K: K, M: M) }

@@ -1,14 +1,24 @@
 /// Deterministic random weights for an architecture (benchmarks of presets without checkpoints).
-/// He-style scales keep activations finite through the network; BN is the identity.
+/// He-style scales keep activations finite through the network; BN is the identity unless
+/// `batchNorm` is set, which draws its statistics too, so that every folded convolution has a bias
+/// (for tests of the bias paths; the identity keeps benchmark numbers comparable over time).
 public enum RandomWeights {
-    public static func make(_ config: ShuffleNetConfig, seed: UInt64 = 42) throws(WeightsError) -> ShuffleNetWeights {
+    public static func make(_ config: ShuffleNetConfig, seed: UInt64 = 42, batchNorm: Bool = false) throws(WeightsError) -> ShuffleNetWeights {
         var generator = SplitMix64(seed: seed)
         let shapes = Dictionary(uniqueKeysWithValues: StateDictLayout.expectedShapes(config).map { ($0.name, $0.shape) })
         return try ShuffleNetWeights(config: config) { (name) throws(WeightsError) in
             guard let shape = shapes[name] else { return nil }
             let count = shape.reduce(1, *)
-            if name.hasSuffix("running_var") || (name.hasSuffix(".weight") && shape.count == 1) { return (shape, [Float](repeating: 1, count: count)) }
-            if name.hasSuffix("running_mean") || name.hasSuffix(".bias") { return (shape, [Float](repeating: 0, count: count)) }
+            /// Uniform in center ± spread.
+            func uniform(_ center: Float, _ spread: Float) -> [Float] {
+                (0..<count).map { _ in center + (Float(generator.next() % 20001) / 10000 - 1) * spread }
+            }
+            let isScale = name.hasSuffix("running_var") || (name.hasSuffix(".weight") && shape.count == 1)
+            let isShift = name.hasSuffix("running_mean") || name.hasSuffix(".bias")
+            if batchNorm && isScale { return (shape, uniform(1, 0.25)) }
+            if batchNorm && isShift { return (shape, uniform(0, 0.2)) }
+            if isScale { return (shape, [Float](repeating: 1, count: count)) }
+            if isShift { return (shape, [Float](repeating: 0, count: count)) }
             let fanIn = shape.dropFirst().reduce(1, *)
             let scale = (2 / Float(max(fanIn, 1))).squareRoot()
             return (shape, (0..<count).map { _ in (Float(generator.next() % 20001) / 10000 - 1) * scale })
