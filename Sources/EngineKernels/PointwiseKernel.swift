@@ -56,6 +56,14 @@ public enum PointwiseKernel {
             // Each branch is its own call of `column`, specialised for its vector types (a generic helper closure
             // here made the compiler stop inlining the SIMD loads and stores: calls in the tiles, −7 % on 1× g3).
             #if ENGINE_AVX512
+            // 33–48 channels left (40 in 1× and 2× g3's compress, 48 = 80 − 32 in their expand): three vectors per
+            // row in one pass over A, rather than two vectors and then a one-vector tile that reads A again and is
+            // bound by its loads (7 per 6 FMAs). Not for short K (the stem's 27), where the tile's per-row epilogue
+            // calls cost more than they save (2× g3 stem 0.54 → 0.64 ms).
+            if r > 32 && r <= 48 && K >= 32 {
+                threeColumns(lanes: r - 32, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, panel: panel, C: c, ldc: ldc, bias: b, e)
+                break
+            }
             // Two ZMM-wide columns while the group is wide enough, then 16 + the rest in one tile.
             if r >= 32 {
                 column(S16.self, S16.self, two: true, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
@@ -89,6 +97,64 @@ public enum PointwiseKernel {
             }
         }
     }
+
+    #if ENGINE_AVX512
+    /// A block of 32 + `lanes` (1…16) output channels: 6-row tiles of three vectors (18 accumulators of
+    /// AVX-512's 32 registers); the last 1–5 rows through the two- and one-vector paths.
+    static func threeColumns(lanes: Int, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, panel: Int,
+                             C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
+        var n = 0
+        while n + 6 <= N {
+            tile6x3(n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, panel: panel, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, e)
+            n += 6
+        }
+        guard n < N else { return }
+        let rest = Epilogue(relu: e.relu, residual: e.residual.map { $0 + n * e.ldr }, ldr: e.ldr)
+        column(SIMD16<Float>.self, SIMD16<Float>.self, two: true, lanes: 16, N: N - n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W,
+               ldw: panelWidth, uOffset: panel, C: C + n * ldc, ldc: ldc, bias: bias, rest)
+        let third = Epilogue(relu: e.relu, residual: rest.residual.map { $0 + 32 }, ldr: e.ldr)
+        column(SIMD16<Float>.self, SIMD16<Float>.self, two: false, lanes: lanes, N: N - n, K: K, A: A + n * lda, lda: lda, aStep: aStep,
+               W: W + 2 * panel, ldw: panelWidth, uOffset: panel, C: C + n * ldc + 32, ldc: ldc, bias: bias + 32, third)
+    }
+
+    /// Six rows × three 16-channel vectors (the third stored up to `lanes`), written for concrete types: a
+    /// generic version made the compiler stop inlining the SIMD loads and stores (docs/benchmarks.md).
+    @inline(never)
+    static func tile6x3(n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, panel: Int,
+                        C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, lanes: Int, _ e: Epilogue) {
+        typealias V = SIMD16<Float>
+        let b0: V = load(bias), b1: V = load(bias + 16), b2: V = load(bias + 32)
+        var c00 = b0, c01 = b1, c02 = b2, c10 = b0, c11 = b1, c12 = b2, c20 = b0, c21 = b1, c22 = b2
+        var c30 = b0, c31 = b1, c32 = b2, c40 = b0, c41 = b1, c42 = b2, c50 = b0, c51 = b1, c52 = b2
+        let a0 = A, a1 = A + lda, a2 = A + 2 * lda, a3 = A + 3 * lda, a4 = A + 4 * lda, a5 = A + 5 * lda
+        let w0 = W, w1 = W + panel, w2 = W + 2 * panel
+        var kw = 0, kk = 0
+        for _ in 0..<K {
+            let x0: V = load(w0 + kw), x1: V = load(w1 + kw), x2: V = load(w2 + kw)
+            var s = V(repeating: a0[kk]); c00 = c00.addingProduct(s, x0); c01 = c01.addingProduct(s, x1); c02 = c02.addingProduct(s, x2)
+            s = V(repeating: a1[kk]); c10 = c10.addingProduct(s, x0); c11 = c11.addingProduct(s, x1); c12 = c12.addingProduct(s, x2)
+            s = V(repeating: a2[kk]); c20 = c20.addingProduct(s, x0); c21 = c21.addingProduct(s, x1); c22 = c22.addingProduct(s, x2)
+            s = V(repeating: a3[kk]); c30 = c30.addingProduct(s, x0); c31 = c31.addingProduct(s, x1); c32 = c32.addingProduct(s, x2)
+            s = V(repeating: a4[kk]); c40 = c40.addingProduct(s, x0); c41 = c41.addingProduct(s, x1); c42 = c42.addingProduct(s, x2)
+            s = V(repeating: a5[kk]); c50 = c50.addingProduct(s, x0); c51 = c51.addingProduct(s, x1); c52 = c52.addingProduct(s, x2)
+            kw += panelWidth
+            kk += aStep
+        }
+        finishRow(c00, c01, c02, C, row: n, lanes: lanes, e); finishRow(c10, c11, c12, C + ldc, row: n + 1, lanes: lanes, e)
+        finishRow(c20, c21, c22, C + 2 * ldc, row: n + 2, lanes: lanes, e); finishRow(c30, c31, c32, C + 3 * ldc, row: n + 3, lanes: lanes, e)
+        finishRow(c40, c41, c42, C + 4 * ldc, row: n + 4, lanes: lanes, e); finishRow(c50, c51, c52, C + 5 * ldc, row: n + 5, lanes: lanes, e)
+    }
+
+    /// One row of a `tile6x3`: three vectors' epilogues. A call per row (not inlined) keeps the tile small
+    /// enough for the compiler to inline its loads and stores.
+    @inline(never)
+    static func finishRow(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ v2: SIMD16<Float>, _ c: UnsafeMutablePointer<Float>, row: Int, lanes: Int, _ e: Epilogue) {
+        finish(v0, c, row: row, offset: 0, lanes: 16, WholeStore.self, e)
+        finish(v1, c + 16, row: row, offset: 16, lanes: 16, WholeStore.self, e)
+        if lanes == 16 { finish(v2, c + 32, row: row, offset: 32, lanes: 16, WholeStore.self, e) }
+        else { finish(v2, c + 32, row: row, offset: 32, lanes: lanes, PartialStore.self, e) }
+    }
+    #endif
 
     /// Reference twin: the same contract as `run`, one multiply-add at a time.
     @inline(never) public static func reference(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,

@@ -31,7 +31,10 @@ final class KernelTwinTests: XCTestCase {
                                  (8, 6, 12, 8), (16, 2, 5, 1), (25, 26, 17, 3), (24, 50, 33, 1), (14, 7, 3, 2), (20, 34, 24, 1),
                                  (13, 48, 9, 1), (7, 80, 16, 3), (19, 45, 11, 2),
                                  // Last vectors stored as 8 + 4 + 3, 4 + 3 and 8 + 4 + 3 lanes (storePrefix).
-                                 (9, 15, 5, 1), (10, 23, 6, 2), (7, 31, 4, 1)] {
+                                 (9, 15, 5, 1), (10, 23, 6, 2), (7, 31, 4, 1),
+                                 // 33–48 channels with K ≥ 32: the three-vector AVX-512 tile (40 and 80 = 32 + 48 as
+                                 // in 1×/2× g3), rows left after it, a partial third vector.
+                                 (20, 40, 64, 1), (13, 80, 40, 3), (9, 45, 33, 2), (6, 36, 300, 1), (5, 48, 32, 1)] {
             for residual in [false, true] {
                 for set in kernelSets {
                     let lda = K * aStep + 3, ldc = M + 5
