@@ -12,7 +12,7 @@ public enum PlanarDepthwiseKernel {
     @inline(never) public static func run(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                                           output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>, rows: Range<Int>? = nil) {
         let wp = RowPlanarLayout.paddedWidth(W), rowStride = C * wp
-        let keep = PlanarPointwiseKernel.Geometry.keep(W: W)  // zeroes the padding lanes of a row's last vector
+        let keep = RowPlanarLayout.lastVectorKeep(W: W)  // zeroes the padding lanes of a row's last vector
         let rows = rows ?? 0..<H
         guard !rows.isEmpty else { return }
         for c in 0..<C {

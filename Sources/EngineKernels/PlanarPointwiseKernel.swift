@@ -21,7 +21,7 @@ public enum PlanarPointwiseKernel {
         let wp = RowPlanarLayout.paddedWidth(W)
         let vectors = rows.count * (wp / 16), perGroup = PointwiseKernel.packedCount(K: K, M: M)
         var g = Geometry(wp: wp, aRow: aRow, cRow: cRow, rRow: rRow, aStep: aStep * wp, K: K, relu: relu, residual: residual,
-                         keep: Geometry.keep(W: W))
+                         keep: RowPlanarLayout.lastVectorKeep(W: W))
         // Vectors outermost, then groups: one or two vectors' worth of every channel (a few KB of input, output
         // and residual, contiguous within a row) stays in L1 while all groups use it. (Groups outermost walked
         // each group's channels down all the rows, 25 KB apart: 20 GMAC/s instead of 35 on 0.5× g8.)
@@ -96,17 +96,7 @@ public enum PlanarPointwiseKernel {
         let K: Int
         let relu: Bool
         var residual: UnsafePointer<Float>?  // this group's first channel
-        let keep: V  // a row's last vector is multiplied by it: 1 for pixels < W, 0 for padding
-
-        /// 1 in the lanes of a row's last vector that hold pixels, 0 in its padding lanes. (A multiply rather
-        /// than `replacing(with:where:)`, whose inlined body made the compiler stop inlining the epilogue: a call
-        /// per output vector. The values are finite, so padding becomes ±0, which reads as zero.)
-        static func keep(W: Int) -> V {
-            let first = RowPlanarLayout.paddedWidth(W) - 16
-            var keep = V()
-            for lane in 0..<16 where first + lane < W { keep[lane] = 1 }
-            return keep
-        }
+        let keep: V  // a row's last vector is multiplied by it (`RowPlanarLayout.lastVectorKeep`)
     }
 
     /// Epilogue and store of output channel m's vector at p: residual, ReLU, and zero padding lanes (only

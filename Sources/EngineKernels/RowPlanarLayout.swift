@@ -12,6 +12,17 @@ public enum RowPlanarLayout {
     /// Wp: W rounded up to a multiple of 16, leaving at least one zero lane after the row.
     public static func paddedWidth(_ W: Int) -> Int { (W + 16) / 16 * 16 }
 
+    /// 1 in the lanes of a row's last 16-pixel vector that hold pixels, 0 in its padding lanes: writers multiply
+    /// that vector by it to keep the padding zero. (A multiply rather than `replacing(with:where:)`, whose
+    /// inlined body made the compiler stop inlining the 1×1 epilogue: a call per output vector. The values are
+    /// finite, so padding becomes ±0, which reads as zero.)
+    static func lastVectorKeep(W: Int) -> SIMD16<Float> {
+        let first = paddedWidth(W) - 16
+        var keep = SIMD16<Float>()
+        for lane in 0..<16 where first + lane < W { keep[lane] = 1 }
+        return keep
+    }
+
     /// NHWC [H][W][C] (pixel stride C) → row-planar for image rows `rows`, into channels [0, C) of a tensor
     /// with `outputChannels` (≥ C) channels per row, in 16 × 16 blocks transposed in registers; pixels past W
     /// are written as zeros.

@@ -3,7 +3,8 @@
 ///
 /// Buffers (NHWC, × maxBatch images):
 ///   input   [S][S][3]              patches [2][S/2][27] per thread    stem [S/2][S/2][stem]
-///   x, y    ping-pong unit input/output, the largest H·W·C of any stage (and the max-pool output)
+///   x, y    unit input/output, the largest H·W·C of any stage (and the max-pool output); a stride-1 unit
+///           writes over its input, a stride-2 unit or a layout conversion writes the other buffer
 ///   t1      first 1×1 conv output, the largest H·W·mid        t2  depthwise output, the largest H'·W'·mid
 ///   pooled  [C_last]               logits  [classes]
 ///
