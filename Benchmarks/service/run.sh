@@ -3,6 +3,7 @@
 # Each server is pinned to core 0 (one inference worker / one uvicorn worker, onnxruntime 1 thread);
 # hey runs on core 1. POSTs raw PNG bodies (chelsea.png 451×300 and a 224×224 crop) at concurrency 1, 8, 32.
 # Usage: Benchmarks/service/run.sh [SECONDS] [ROUNDS]
+# IMAGES="chelsea.png" and CONCURRENCIES="8 32" (environment) limit the cells; default every image and 1, 8, 32.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
@@ -61,8 +62,8 @@ run() { # port image concurrency
 # Each cell alternates the two servers `rounds` times (ours, then Python, then ours…): the shared machine's
 # slow spells then hit both, and the table gives the medians of the rounds plus the range of the per-round ratios.
 results="$work/results.txt"
-for image in small.png chelsea.png; do
-    for c in 1 8 32; do
+for image in ${IMAGES:-small.png chelsea.png}; do
+    for c in ${CONCURRENCIES:-1 8 32}; do
         for round in $(seq 1 "$rounds"); do
             read -r a_rps a_p99 a_codes < <(run 18201 "$work/$image" "$c")
             read -r b_rps b_p99 b_codes < <(run 18202 "$work/$image" "$c")
