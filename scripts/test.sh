@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup-system.sh prometheus qemu-user chromium chromium-driver
+scripts/setup-system.sh prometheus qemu-user chromium chromium-driver libc6-dev-arm64-cross
 
 if [ -n "${CI:-}" ] && [ ! -d "${SHUFFLENET_SHARED_DIR:-../shared}" ]; then
     echo "test: CI is set but the shared fixtures folder ${SHUFFLENET_SHARED_DIR:-../shared} is missing" >&2
@@ -29,6 +29,8 @@ scripts/service-checks.sh .build/release/shufflenet models/shufflenet_v1_g3_0.5x
 scripts/check-container.sh
 # deploy/ without a cluster: Kubernetes schemas, cross-file consistency, promtool on config and alerts.
 scripts/check-deploy.sh
+# arm64 without an arm64 machine: the C targets cross-compiled for aarch64 (the Swift ones cannot be here).
+scripts/check-portability.sh
 
 swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
 
