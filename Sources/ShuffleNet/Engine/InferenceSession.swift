@@ -1,7 +1,8 @@
 /// One worker's inference state: every activation buffer, sized once from the architecture, the input
 /// size and the largest batch, over weights shared with other sessions. `forward` allocates nothing.
 ///
-/// Buffers (NHWC, × maxBatch images):
+/// Buffers (NHWC; input, pooled and logits × maxBatch images, the others × one slot per thread that runs whole
+/// images, min(threads, maxBatch): a thread reuses its slot for each of its images, which stay hot in L2):
 ///   input   [S][S][3]              patches [2][S/2][27] per thread    stem [S/2][S/2][stem]
 ///   x, y    unit input/output, the largest H·W·C of any stage (and the max-pool output); a stride-1 unit
 ///           writes over its input, a stride-2 unit or a layout conversion writes the other buffer
@@ -37,7 +38,7 @@ public final class InferenceSession: @unchecked Sendable {
     /// its second 1×1 convolution and shortcut straight into the planar layout; see `runIntoPlanar`).
     let planarOutputs: [Bool]
     private let zeros: FloatBuffer, pooled: FloatBuffer, logitsBuffer: FloatBuffer
-    private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int) // floats from one image to the next
+    private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int) // floats from one image's (or slot's) slice to the next
     private let inputCount: Int                                                   // side × side × 3
     private var team: SpinTeam<EngineStep>?
     /// When set, each layer's time is added to it (see `LayerProfile`; for benchmarks, not for serving).
@@ -93,21 +94,21 @@ public final class InferenceSession: @unchecked Sendable {
             if planarOutputs[u] { mid1 = max(mid1, out * KernelSet.paddedWidth(out) * unit.mid, out * out * unit.inChannels) }
             h = out
         }
-        // Each image's slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15
+        // Each image's (or slot's) slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15
         // floats past a row's last channel (lanes they never store), and with whole images per thread that
-        // must not reach into another image that a helper thread is writing at the same moment.
+        // must not reach into another thread's slot that its thread is writing at the same moment.
         func padded(_ count: Int) -> Int { (count + 16 + 15) / 16 * 16 }
         inputCount = side * side * 3
         imageStride = (padded(inputCount), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2))
-        let b = self.maxBatch
+        let b = self.maxBatch, slots = min(self.threads, self.maxBatch)
         input = FloatBuffer(count: b * imageStride.input)
         patches = (0..<self.threads).map { _ in FloatBuffer(count: Self.stemBand * stemSide * 27) }
-        stemOut = FloatBuffer(count: b * imageStride.stem)
-        x = FloatBuffer(count: b * imageStride.act)
-        y = FloatBuffer(count: b * imageStride.act)
-        t1 = FloatBuffer(count: 16 + b * imageStride.t1)
+        stemOut = FloatBuffer(count: slots * imageStride.stem)
+        x = FloatBuffer(count: slots * imageStride.act)
+        y = FloatBuffer(count: slots * imageStride.act)
+        t1 = FloatBuffer(count: 16 + slots * imageStride.t1)
         t1Start = t1.pointer + 16
-        t2 = FloatBuffer(count: b * imageStride.t2)
+        t2 = FloatBuffer(count: slots * imageStride.t2)
         zeros = FloatBuffer(count: zeroRow + 16)
         pooled = FloatBuffer(count: b * (config.widths.last ?? 0))
         logitsBuffer = FloatBuffer(count: b * config.classes)
@@ -168,7 +169,7 @@ public final class InferenceSession: @unchecked Sendable {
         if let team, wholeImages {
             team.run(.images(batch: batch))
         } else {
-            forwardImages(0..<batch, scratch: patches[0], split: team != nil)
+            forwardImages(0..<batch, slot: 0, scratch: patches[0], split: team != nil)
         }
         // The classifier for the whole batch as one GEMM: pooled [batch][C] × W [C][classes].
         let config = network.config, fc = network.classifier
@@ -199,7 +200,7 @@ public final class InferenceSession: @unchecked Sendable {
         case .idle:
             break
         case .images(let batch):
-            forwardImages(EngineStep.share(batch, part: part, parts: parts), scratch: patches[part], split: false)
+            forwardImages(EngineStep.share(batch, part: part, parts: parts), slot: part, scratch: patches[part], split: false)
         case .stem(let s):
             let out = KernelSet.outputSide(s.side, stride: 2)
             let rows = EngineStep.share(out, part: part, parts: parts), scratch = s.scratch ?? patches[part].pointer
@@ -259,8 +260,9 @@ public final class InferenceSession: @unchecked Sendable {
         }
     }
 
-    /// Stem, every unit and the global pool for `images`; `split` spreads each layer across the team.
-    private func forwardImages(_ images: Range<Int>, scratch: FloatBuffer, split: Bool) {
+    /// Stem, every unit and the global pool for `images`, one after another in activation slot `slot`; `split`
+    /// spreads each layer across the team.
+    private func forwardImages(_ images: Range<Int>, slot: Int, scratch: FloatBuffer, split: Bool) {
         let config = network.config
         let stemSide = KernelSet.outputSide(side, stride: 2)
         let stem = network.stem
@@ -269,9 +271,9 @@ public final class InferenceSession: @unchecked Sendable {
             // Stem: im2col bands and a K = 27 GEMM with ReLU, then 3×3/2 max pooling into x.
             if profiling { layerContext = "stem" }
             perform(.stem(.init(input: input.pointer + i * imageStride.input, side: side, W: stem.weight.pointer, bias: stem.bias.pointer, M: stem.m,
-                                output: stemOut.pointer + i * imageStride.stem, scratch: split ? nil : scratch.pointer)),
+                                output: stemOut.pointer + slot * imageStride.stem, scratch: split ? nil : scratch.pointer)),
                     split: split, kind: "3×3/2 conv (stem)")
-            perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + i * imageStride.stem, output: x.pointer + i * imageStride.act),
+            perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + slot * imageStride.stem, output: x.pointer + slot * imageStride.act),
                     split: split, kind: "max pool 3×3/2")
             var h = KernelSet.outputSide(stemSide, stride: 2)
             var current = x, next = y
@@ -280,24 +282,24 @@ public final class InferenceSession: @unchecked Sendable {
                 if profiling { layerContext = "stage \(unit.spec.stage + 2) unit \(unit.spec.index - firstIndex(ofStage: unit.spec.stage))" }
                 let planar = planarUnits[u]
                 if planar && (u == 0 || !planarOutputs[u - 1]) {
-                    perform(.toPlanar(H: h, C: unit.spec.inChannels, input: current.pointer + i * imageStride.act, output: next.pointer + i * imageStride.act,
+                    perform(.toPlanar(H: h, C: unit.spec.inChannels, input: current.pointer + slot * imageStride.act, output: next.pointer + slot * imageStride.act,
                                       outputChannels: unit.spec.inChannels), split: split, kind: "to row-planar")
                     swap(&current, &next)
                 }
                 // A stride-1 unit writes its output over its input (see `run`); a stride-2 unit changes buffers.
                 let inPlace = unit.spec.stride == 1
-                run(unit, image: i, side: h, planar: planar, planarOutput: planarOutputs[u], input: current.pointer,
+                run(unit, slot: slot, side: h, planar: planar, planarOutput: planarOutputs[u], input: current.pointer,
                     output: inPlace ? current.pointer : next.pointer, split: split)
                 h = KernelSet.outputSide(h, stride: unit.spec.stride)
                 if !inPlace { swap(&current, &next) }
                 if planarOutputs[u] && (u + 1 == units.count || !planarUnits[u + 1]) {
-                    perform(.fromPlanar(H: h, C: unit.spec.outChannels, input: current.pointer + i * imageStride.act, output: next.pointer + i * imageStride.act),
+                    perform(.fromPlanar(H: h, C: unit.spec.outChannels, input: current.pointer + slot * imageStride.act, output: next.pointer + slot * imageStride.act),
                             split: split, kind: "from row-planar")
                     swap(&current, &next)
                 }
             }
             let started = profiling ? LayerProfile.now() : 0
-            kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + i * imageStride.act, output: pooled.pointer + i * width)
+            kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + slot * imageStride.act, output: pooled.pointer + i * width)
             if profiling { profile?.record(name: "head · global average pool", kind: "global average pool", multiplyAdds: 0, seconds: LayerProfile.now() - started) }
         }
     }
@@ -307,19 +309,19 @@ public final class InferenceSession: @unchecked Sendable {
         network.units.first { $0.spec.stage == stage }?.spec.index ?? 0
     }
 
-    /// One unit for image `i` (each image's buffers are a fixed stride apart, so threads never share one).
+    /// One unit in activation slot `s` (each slot's buffers are a fixed stride apart, so threads never share one).
     /// A stride-1 unit may write its output over its input (`output` == `input`): the input is read whole by
     /// the first 1×1 convolution, and after that only as the residual, which the second 1×1 convolution reads
     /// at exactly the place it is about to write. One activation buffer less in the cache: in stage 2 of 2× g3
     /// the two NHWC buffers are 1.5 MB each, and this machine's L2 is 2 MB per core.
-    private func run(_ unit: PackedNetwork.Unit, image i: Int, side h: Int, planar: Bool, planarOutput: Bool, input: UnsafeMutablePointer<Float>,
+    private func run(_ unit: PackedNetwork.Unit, slot s: Int, side h: Int, planar: Bool, planarOutput: Bool, input: UnsafeMutablePointer<Float>,
                      output: UnsafeMutablePointer<Float>, split: Bool) {
         let spec = unit.spec
         let out = KernelSet.outputSide(h, stride: spec.stride)
         let pw1 = unit.pointwise1, pw2 = unit.pointwise2
         let mid = spec.mid, cin = spec.inChannels, cout = spec.outChannels
-        let xi = input + i * imageStride.act, t1i = t1Start + i * imageStride.t1
-        let yi = output + i * imageStride.act, t2i = t2.pointer + i * imageStride.t2
+        let xi = input + s * imageStride.act, t1i = t1Start + s * imageStride.t1
+        let yi = output + s * imageStride.act, t2i = t2.pointer + s * imageStride.t2
         if planar {
             runPlanar(unit, side: h, input: xi, mid: t1i, depthwise: t2i, output: yi, split: split)
             return
