@@ -7,6 +7,9 @@ enum EngineStep: @unchecked Sendable {
     case images(batch: Int)
     case stem(Stem)
     case pointwise(Pointwise)
+    /// The classifier over `N` = batch pooled rows (groups 1): parts take whole 16-class weight panels rather
+    /// than rows, so that each thread streams only its share of the weights (one image has one row).
+    case classifier(Pointwise)
     case depthwise(H: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
                    output: UnsafeMutablePointer<Float>, zeros: UnsafePointer<Float>)
     case maxPool(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
@@ -50,7 +53,7 @@ enum EngineStep: @unchecked Sendable {
     /// Multiply-adds the whole step performs (for profiles; 0 for steps that only move or compare data).
     var multiplyAdds: Int {
         switch self {
-        case .pointwise(let p): return p.N * p.groups * p.M * p.K
+        case .pointwise(let p), .classifier(let p): return p.N * p.groups * p.M * p.K
         case .depthwise(let H, let C, let stride, _, _, _, _, _):
             let out = KernelSet.outputSide(H, stride: stride)
             return out * out * C * 9

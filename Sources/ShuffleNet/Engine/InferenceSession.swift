@@ -171,12 +171,15 @@ public final class InferenceSession: @unchecked Sendable {
         } else {
             forwardImages(0..<batch, slot: 0, scratch: patches[0], split: team != nil)
         }
-        // The classifier for the whole batch as one GEMM: pooled [batch][C] × W [C][classes].
+        // The classifier for the whole batch as one GEMM: pooled [batch][C] × W [C][classes], its classes split
+        // across the team.
         let config = network.config, fc = network.classifier
         let width = config.widths.last ?? 0, classes = config.classes
         let started = profiling ? LayerProfile.now() : 0
-        kernels.pointwise(N: batch, M: classes, K: width, A: pooled.pointer, lda: width, aStep: 1, W: fc.weight.pointer,
-                          C: logitsBuffer.pointer, ldc: classes, bias: fc.bias.pointer, relu: false)
+        let head = EngineStep.classifier(.init(N: batch, groups: 1, M: classes, K: width, A: pooled.pointer, lda: width, aStep: 1, aGroupStride: 0,
+                                               W: fc.weight.pointer, C: logitsBuffer.pointer, ldc: classes, bias: fc.bias.pointer,
+                                               relu: false, residual: nil, ldr: 0))
+        if let team { team.run(head) } else { execute(head, part: 0, parts: 1) }
         if profiling {
             profile?.record(name: "head · classifier (fully connected)", kind: "classifier", multiplyAdds: batch * width * classes,
                             seconds: LayerProfile.now() - started)
@@ -230,6 +233,13 @@ public final class InferenceSession: @unchecked Sendable {
                     k0 += count
                 }
             }
+        case .classifier(let p):
+            let panels = (p.M + KernelSet.panelWidth - 1) / KernelSet.panelWidth
+            let mine = EngineStep.share(panels, part: part, parts: parts)
+            guard !mine.isEmpty else { return }
+            let m0 = mine.lowerBound * KernelSet.panelWidth, m1 = min(p.M, mine.upperBound * KernelSet.panelWidth)
+            kernels.pointwise(N: p.N, M: m1 - m0, K: p.K, A: p.A, lda: p.lda, aStep: p.aStep, W: p.W + mine.lowerBound * p.K * KernelSet.panelWidth,
+                              C: p.C + m0, ldc: p.ldc, bias: p.bias + m0, relu: p.relu, packedK: p.K)
         case .depthwise(let H, let C, let stride, let source, let weights, let bias, let output, let zeros):
             let rows = EngineStep.share(KernelSet.outputSide(H, stride: stride), part: part, parts: parts)
             guard !rows.isEmpty else { return }
