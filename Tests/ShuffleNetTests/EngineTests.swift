@@ -1,4 +1,4 @@
-import ShuffleNet
+@testable import ShuffleNet
 import TestSupport
 import XCTest
 
@@ -107,6 +107,23 @@ final class EngineTests: XCTestCase {
         } else {
             XCTAssertThrowsError(try KernelSet.choose(environment: ["SHUFFLENET_KERNELS": "avx512"]))
             XCTAssertEqual(KernelSet.detected, .baseline)
+        }
+    }
+
+    /// How a layer's rows are dealt to threads: every row exactly once, parts in order, each part that has rows
+    /// starting on a whole tile (the kernels' row tiles must not straddle two threads' rows).
+    func testRowSharesCoverEveryRowOnceOnWholeTiles() {
+        for quantum in [1, 4, 6] {
+            for parts in 1...4 {
+                for count in 0...100 {
+                    let ranges = (0..<parts).map { EngineStep.share(count, part: $0, parts: parts, quantum: quantum) }
+                    let context = "\(count) rows, \(parts) parts, tiles of \(quantum): \(ranges)"
+                    XCTAssertEqual(ranges.first?.lowerBound, 0, context)
+                    XCTAssertEqual(ranges.last?.upperBound, count, context)
+                    for (a, b) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound, context) }
+                    for range in ranges where !range.isEmpty { XCTAssertEqual(range.lowerBound % quantum, 0, context) }
+                }
+            }
         }
     }
 
