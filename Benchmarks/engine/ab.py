@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Before/after comparison of two `shufflenet` binaries on the same machine, in one run.
 
-    Benchmarks/engine/ab.py BEFORE AFTER [--rounds 3] [--seconds 1] [--preset P ...] [--kernels K ...] [--batch N] [--threads T]
+    Benchmarks/engine/ab.py BEFORE AFTER [--rounds 3] [--seconds 1] [--preset P ...] [--kernels K ...]
+                            [--batch 1] [--threads 1]
 
 Runs `shufflenet bench --json` for every preset and kernel set, alternating the two binaries, `rounds` times,
-and prints a Markdown table of the medians of the per-run median latencies (per call: batch 1 and 1 thread
-unless told otherwise). Alternating
-keeps a noisy shared machine from favouring whichever binary ran first.
+and prints a Markdown table of the medians of the per-run median latencies per call. Alternating keeps a noisy
+shared machine from favouring whichever binary ran first.
 """
 import argparse
 import json

@@ -50,9 +50,15 @@ for thread in threads:
     thread.join()
 
 rows = [row for row in rows if row[0] >= args.seconds / 10]
+if not rows:
+    raise SystemExit("no requests completed after the warm-up; run longer")
 latencies = sorted(row[1] for row in rows)
+
+
 def percentile(p):
     return latencies[round(p * (len(latencies) - 1))]
+
+
 median, slow_from = percentile(0.5), percentile(0.95)
 print(f"{len(rows)} requests: latency p50 {median:.1f} ms, p90 {percentile(0.9):.1f}, p99 {percentile(0.99):.1f}")
 groups = (("near the median", [r for r in rows if abs(r[1] - median) <= 0.02 * median]),
@@ -60,6 +66,8 @@ groups = (("near the median", [r for r in rows if abs(r[1] - median) <= 0.02 * m
 print("| requests | n | latency ms | " + " | ".join(f"{name} ms" for name in timing_names) + " |")
 print("|---|---|---|" + "---|" * len(timing_names))
 for label, group in groups:
+    if not group:
+        continue
     means = [statistics.mean(r[i] for r in group) for i in range(1, 2 + len(timing_names))]
     print(f"| {label} | {len(group)} | " + " | ".join(f"{m:.2f}" for m in means) + " |")
 sent = sorted(r[0] for r in groups[1][1])

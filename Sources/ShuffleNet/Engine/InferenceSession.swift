@@ -38,7 +38,8 @@ public final class InferenceSession: @unchecked Sendable {
     /// its second 1×1 convolution and shortcut straight into the planar layout; see `runIntoPlanar`).
     let planarOutputs: [Bool]
     private let zeros: FloatBuffer, pooled: FloatBuffer, logitsBuffer: FloatBuffer
-    private let imageStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int) // floats from one image's (or slot's) slice to the next
+    /// Floats from one slice to the next: from image to image for `input`, from thread slot to slot for the others.
+    private let sliceStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int)
     private let inputCount: Int                                                   // side × side × 3
     private var team: SpinTeam<EngineStep>?
     /// When set, each layer's time is added to it (see `LayerProfile`; for benchmarks, not for serving).
@@ -94,21 +95,21 @@ public final class InferenceSession: @unchecked Sendable {
             if planarOutputs[u] { mid1 = max(mid1, out * KernelSet.paddedWidth(out) * unit.mid, out * out * unit.inChannels) }
             h = out
         }
-        // Each image's (or slot's) slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15
-        // floats past a row's last channel (lanes they never store), and with whole images per thread that
-        // must not reach into another thread's slot that its thread is writing at the same moment.
+        // Each slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15 floats past
+        // a row's last channel (lanes they never store), and with whole images per thread that must not reach
+        // into another thread's slot while that thread writes it.
         func padded(_ count: Int) -> Int { (count + 16 + 15) / 16 * 16 }
         inputCount = side * side * 3
-        imageStride = (padded(inputCount), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2))
+        sliceStride = (padded(inputCount), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2))
         let b = self.maxBatch, slots = min(self.threads, self.maxBatch)
-        input = FloatBuffer(count: b * imageStride.input)
+        input = FloatBuffer(count: b * sliceStride.input)
         patches = (0..<self.threads).map { _ in FloatBuffer(count: Self.stemBand * stemSide * 27) }
-        stemOut = FloatBuffer(count: slots * imageStride.stem)
-        x = FloatBuffer(count: slots * imageStride.act)
-        y = FloatBuffer(count: slots * imageStride.act)
-        t1 = FloatBuffer(count: 16 + slots * imageStride.t1)
+        stemOut = FloatBuffer(count: slots * sliceStride.stem)
+        x = FloatBuffer(count: slots * sliceStride.act)
+        y = FloatBuffer(count: slots * sliceStride.act)
+        t1 = FloatBuffer(count: 16 + slots * sliceStride.t1)
         t1Start = t1.pointer + 16
-        t2 = FloatBuffer(count: slots * imageStride.t2)
+        t2 = FloatBuffer(count: slots * sliceStride.t2)
         zeros = FloatBuffer(count: zeroRow + 16)
         pooled = FloatBuffer(count: b * (config.widths.last ?? 0))
         logitsBuffer = FloatBuffer(count: b * config.classes)
@@ -142,13 +143,13 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// Where image `i` of a batch goes: side × side × 3 floats, NHWC, already preprocessed.
     public func inputBuffer(image i: Int) -> UnsafeMutableBufferPointer<Float> {
-        UnsafeMutableBufferPointer(start: input.pointer + i * imageStride.input, count: inputCount)
+        UnsafeMutableBufferPointer(start: input.pointer + i * sliceStride.input, count: inputCount)
     }
 
     /// Copies an NCHW tensor (as the preprocessor and the reference pass use) into image `i`'s input.
     public func setInput(_ tensor: Activation, image i: Int = 0) {
         precondition(tensor.channels == 3 && tensor.height == side && tensor.width == side, "input must be 3×\(side)×\(side)")
-        let destination = input.pointer + i * imageStride.input
+        let destination = input.pointer + i * sliceStride.input
         let plane = side * side
         tensor.data.withUnsafeBufferPointer { source in
             for p in 0..<plane {
@@ -280,10 +281,10 @@ public final class InferenceSession: @unchecked Sendable {
         for i in images {
             // Stem: im2col bands and a K = 27 GEMM with ReLU, then 3×3/2 max pooling into x.
             if profiling { layerContext = "stem" }
-            perform(.stem(.init(input: input.pointer + i * imageStride.input, side: side, W: stem.weight.pointer, bias: stem.bias.pointer, M: stem.m,
-                                output: stemOut.pointer + slot * imageStride.stem, scratch: split ? nil : scratch.pointer)),
+            perform(.stem(.init(input: input.pointer + i * sliceStride.input, side: side, W: stem.weight.pointer, bias: stem.bias.pointer, M: stem.m,
+                                output: stemOut.pointer + slot * sliceStride.stem, scratch: split ? nil : scratch.pointer)),
                     split: split, kind: "3×3/2 conv (stem)")
-            perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + slot * imageStride.stem, output: x.pointer + slot * imageStride.act),
+            perform(.maxPool(H: stemSide, C: config.stem, input: stemOut.pointer + slot * sliceStride.stem, output: x.pointer + slot * sliceStride.act),
                     split: split, kind: "max pool 3×3/2")
             var h = KernelSet.outputSide(stemSide, stride: 2)
             var current = x, next = y
@@ -292,7 +293,7 @@ public final class InferenceSession: @unchecked Sendable {
                 if profiling { layerContext = "stage \(unit.spec.stage + 2) unit \(unit.spec.index - firstIndex(ofStage: unit.spec.stage))" }
                 let planar = planarUnits[u]
                 if planar && (u == 0 || !planarOutputs[u - 1]) {
-                    perform(.toPlanar(H: h, C: unit.spec.inChannels, input: current.pointer + slot * imageStride.act, output: next.pointer + slot * imageStride.act,
+                    perform(.toPlanar(H: h, C: unit.spec.inChannels, input: current.pointer + slot * sliceStride.act, output: next.pointer + slot * sliceStride.act,
                                       outputChannels: unit.spec.inChannels), split: split, kind: "to row-planar")
                     swap(&current, &next)
                 }
@@ -303,13 +304,13 @@ public final class InferenceSession: @unchecked Sendable {
                 h = KernelSet.outputSide(h, stride: unit.spec.stride)
                 if !inPlace { swap(&current, &next) }
                 if planarOutputs[u] && (u + 1 == units.count || !planarUnits[u + 1]) {
-                    perform(.fromPlanar(H: h, C: unit.spec.outChannels, input: current.pointer + slot * imageStride.act, output: next.pointer + slot * imageStride.act),
+                    perform(.fromPlanar(H: h, C: unit.spec.outChannels, input: current.pointer + slot * sliceStride.act, output: next.pointer + slot * sliceStride.act),
                             split: split, kind: "from row-planar")
                     swap(&current, &next)
                 }
             }
             let started = profiling ? LayerProfile.now() : 0
-            kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + slot * imageStride.act, output: pooled.pointer + i * width)
+            kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + slot * sliceStride.act, output: pooled.pointer + i * width)
             if profiling { profile?.record(name: "head · global average pool", kind: "global average pool", multiplyAdds: 0, seconds: LayerProfile.now() - started) }
         }
     }
@@ -330,8 +331,8 @@ public final class InferenceSession: @unchecked Sendable {
         let out = KernelSet.outputSide(h, stride: spec.stride)
         let pw1 = unit.pointwise1, pw2 = unit.pointwise2
         let mid = spec.mid, cin = spec.inChannels, cout = spec.outChannels
-        let xi = input + s * imageStride.act, t1i = t1Start + s * imageStride.t1
-        let yi = output + s * imageStride.act, t2i = t2.pointer + s * imageStride.t2
+        let xi = input + s * sliceStride.act, t1i = t1Start + s * sliceStride.t1
+        let yi = output + s * sliceStride.act, t2i = t2.pointer + s * sliceStride.t2
         if planar {
             runPlanar(unit, side: h, input: xi, mid: t1i, depthwise: t2i, output: yi, split: split)
             return
