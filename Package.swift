@@ -59,18 +59,20 @@ let package = Package(
         .target(name: "EngineKernelsAVX512", swiftSettings: avx512Settings),
         // cpuid: which kernel copy this CPU can run.
         .target(name: "CCPUFeatures"),
-        .target(name: "ShuffleNet", dependencies: ["EngineKernels", "EngineKernelsAVX512", "CCPUFeatures"], swiftSettings: engineSettings),
+        // The one monotonic clock every module measures durations with.
+        .target(name: "MonotonicClock"),
+        .target(name: "ShuffleNet", dependencies: ["EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"], swiftSettings: engineSettings),
         // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of ShuffleNet.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // epoll wrappers (Linux): the event loop's only C.
         .target(name: "CEpollShim"),
-        .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL", "CEpollShim"]),
+        .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL", "CEpollShim", "MonotonicClock"]),
         // The service: wires HTTP + decoding + the model pool + metrics; maps domain errors to statuses.
         .target(
             name: "ClassifierService",
             dependencies: [
-                "HTTP", "ShuffleNet", "ImageDecoding",
+                "HTTP", "ShuffleNet", "ImageDecoding", "MonotonicClock",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -79,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "shufflenet",
             dependencies: [
-                "ShuffleNet", "ImageDecoding", "ClassifierService",
+                "ShuffleNet", "ImageDecoding", "ClassifierService", "MonotonicClock",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

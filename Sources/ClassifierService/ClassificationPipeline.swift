@@ -1,6 +1,7 @@
 import Foundation
 import ImageDecoding
 import ShuffleNet
+import MonotonicClock
 
 /// What /classify answers.
 public struct ClassificationResult: Sendable {
@@ -72,7 +73,7 @@ public enum ClassificationError: Error, Sendable, Equatable {
 /// Decode → preprocess → infer → rank, run on a pool worker with that worker's session.
 enum ClassificationPipeline {
     static func run(bytes: [UInt8], model: ShuffleNetModel, session: InferenceSession, topK: Int, maxPixels: Int) -> Result<ClassificationResult, ClassificationError> {
-        let start = now()
+        let start = Monotonic.now()
         let image: RGBImage
         do {
             image = try PNGDecoder.decodeRGB8(bytes, limits: DecodeLimits(maxPixels: maxPixels))
@@ -83,18 +84,17 @@ enum ClassificationPipeline {
             case .invalidHeader(let reason), .decodeFailed(let reason), .outOfMemory(let reason): return .failure(.undecodable(reason))
             }
         }
-        let decoded = now()
+        let decoded = Monotonic.now()
         // Straight into the session's NHWC input buffer: no intermediate tensor.
         ImagePreprocessor.write(rgb: image.pixels, width: image.width, height: image.height, spec: model.preprocessing,
                                 layout: .nhwc, into: session.inputBuffer(image: 0).baseAddress!)
-        let preprocessed = now()
+        let preprocessed = Monotonic.now()
         let probabilities = Classification.softmax(Array(session.forward()))
         let predictions = Classification.topK(probabilities, k: topK, labels: model.labels)
-        let inferred = now()
+        let inferred = Monotonic.now()
         return .success(ClassificationResult(
             model: model.name, predictions: predictions, width: image.width, height: image.height,
             decodeSeconds: decoded - start, preprocessSeconds: preprocessed - decoded, queueSeconds: 0, inferenceSeconds: inferred - preprocessed))
     }
 
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import ImageDecoding
 import ShuffleNet
+import MonotonicClock
 
 /// The HTTP surface of the service: turns requests into pool jobs and domain errors into statuses.
 struct ClassifierAPI: Sendable {
@@ -54,7 +55,7 @@ struct ClassifierAPI: Sendable {
     // MARK: - /classify
 
     func classify(_ request: HTTPRequest) async -> HTTPResponse {
-        let started = ClassificationPipeline.now()
+        let started = Monotonic.now()
         metrics.inflight(1)
         defer { metrics.inflight(-1) }
         switch await classifyResult(request, started: started) {
@@ -63,7 +64,7 @@ struct ClassifierAPI: Sendable {
             metrics.decoded(seconds: result.decodeSeconds)
             metrics.queued(seconds: result.queueSeconds)
             metrics.inference(model: result.model, seconds: result.inferenceSeconds)
-            return json(.ok, body(result, totalSeconds: ClassificationPipeline.now() - started))
+            return json(.ok, body(result, totalSeconds: Monotonic.now() - started))
         case .failure(let error):
             var headers = HTTPHeaders()
             if let retry = error.retryAfter { headers.add("Retry-After", String(retry)) }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Logging
+import MonotonicClock
 import ShuffleNet
 
 /// `shufflenet serve`: models, worker pool, HTTP server, metrics and the shutdown sequence, wired together.
@@ -22,7 +23,7 @@ public final class ClassifierService: @unchecked Sendable {
     /// Loads every model, starts the workers (each warms its sessions up), then binds and serves.
     /// Readiness turns green only once every worker has run every model once.
     public func start() throws(ServiceError) {
-        let started = Date()
+        let started = Monotonic.now()
         var loaded: [ShuffleNetModel] = []
         for path in configuration.modelPaths {
             do {
@@ -84,14 +85,14 @@ public final class ClassifierService: @unchecked Sendable {
                                             "queue": "\(configuration.queueCapacity)", "tls": "\(configuration.tlsCertificate != nil)"])
         warmed.notify(queue: .global()) { [state, logger] in
             state.becameReady()
-            logger.info("ready", metadata: ["startup_seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))"])
+            logger.info("ready", metadata: ["startup_seconds": "\(String(format: "%.3f", Monotonic.since(started)))"])
         }
     }
 
     /// Waits until every worker is warm (for tests and the CLI's own readiness).
     public func waitUntilReady(timeout: Double = 60) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Monotonic.now() + timeout
+        while Monotonic.now() < deadline {
             if state.readiness == .ready { return true }
             Thread.sleep(forTimeInterval: 0.01)
         }

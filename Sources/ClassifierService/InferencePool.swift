@@ -1,4 +1,5 @@
 import Foundation
+import MonotonicClock
 
 /// Why the pool did not run a job.
 public enum PoolRejection: Error, Sendable, Equatable {
@@ -55,7 +56,7 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
     /// Runs `body` on a worker with its state; `waited` is the seconds the job spent queued.
     public func submit<T: Sendable>(timeout: Double, _ body: @escaping (inout WorkerState, _ waited: Double) -> T) async throws(PoolRejection) -> T {
         let result: Result<T, PoolRejection> = await withCheckedContinuation { continuation in
-            let now = Self.now()
+            let now = Monotonic.now()
             let job = Job(enqueued: now, deadline: now + timeout,
                           run: { state, waited in continuation.resume(returning: .success(body(&state, waited))) },
                           expire: { continuation.resume(returning: .failure($0)) })
@@ -92,7 +93,7 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
             running += 1
             condition.unlock()
 
-            let now = Self.now()
+            let now = Monotonic.now()
             if now > job.deadline {
                 job.expire(.deadlineExceeded(waitedSeconds: now - job.enqueued))
             } else {
@@ -110,6 +111,4 @@ public final class InferencePool<WorkerState>: @unchecked Sendable {
         }
         _ = finished.wait(timeout: .now() + timeout)
     }
-
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ImageDecoding
 import ShuffleNet
+import MonotonicClock
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,32 +80,32 @@ struct BenchCommand: ParsableCommand {
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
                 let bytes = [UInt8](data), spec = try ShuffleNetModel.load(path: model ?? "").preprocessing
                 call = {
-                    let t0 = Self.now()
+                    let t0 = Self.milliseconds()
                     let rgb = try PNGDecoder.decodeRGB8(bytes)
-                    let t1 = Self.now()
+                    let t1 = Self.milliseconds()
                     for i in 0..<batch {
                         ImagePreprocessor.write(rgb: rgb.pixels, width: rgb.width, height: rgb.height, spec: spec, layout: .nhwc,
                                                 into: session.inputBuffer(image: i).baseAddress!)
                     }
-                    let t2 = Self.now()
+                    let t2 = Self.milliseconds()
                     session.forward(batch: batch)
                     stages.decode.append(t1 - t0)
                     stages.preprocess.append(t2 - t1)
-                    stages.inference.append(Self.now() - t2)
+                    stages.inference.append(Self.milliseconds() - t2)
                 }
             } else {
                 call = { session.forward(batch: batch) }
             }
         }
-        let warmup = Date().addingTimeInterval(0.5)
-        while Date() < warmup { try call() }
+        let warmup = Monotonic.now() + 0.5
+        while Monotonic.now() < warmup { try call() }
         stages = ([], [], [])
         var samples: [Double] = []
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end || samples.count < 5 {
-            let start = Self.now()
+        let end = Monotonic.now() + seconds
+        while Monotonic.now() < end || samples.count < 5 {
+            let start = Self.milliseconds()
             try call()
-            samples.append(Self.now() - start)
+            samples.append(Self.milliseconds() - start)
         }
         samples.sort()
         func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
@@ -148,6 +149,6 @@ struct BenchCommand: ParsableCommand {
         if let report, !json { print(report.text) }
     }
 
-    /// Milliseconds on the monotonic clock.
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
+    /// Bench reports milliseconds; the clock counts seconds.
+    static func milliseconds() -> Double { Monotonic.now() * 1e3 }
 }

@@ -2,6 +2,7 @@ import CEpollShim
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import MonotonicClock
 #endif
 
 /// Something an event loop watches: a connection.
@@ -106,9 +107,9 @@ final class EventLoop: @unchecked Sendable {
     private func run() {
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        var nextTick = Self.now() + Self.tickInterval
+        var nextTick = Monotonic.now() + Self.tickInterval
         while true {
-            let timeout = max(0, Int32((nextTick - Self.now()) * 1000))
+            let timeout = max(0, Int32((nextTick - Monotonic.now()) * 1000))
             let count = epollshim_wait(epoll, &readyFDs, &readyEvents, Int32(readyFDs.count), timeout)
             for i in 0..<max(0, Int(count)) {
                 let fd = readyFDs[i]
@@ -127,8 +128,8 @@ final class EventLoop: @unchecked Sendable {
                 return (pending, stopping)
             }
             work.forEach { $0() }
-            if Self.now() >= nextTick {
-                nextTick = Self.now() + Self.tickInterval
+            if Monotonic.now() >= nextTick {
+                nextTick = Monotonic.now() + Self.tickInterval
                 for handler in Array(handlers.values) { handler.tick() }
             }
             if stop && lock.withLock({ pending.isEmpty }) { break }
@@ -143,6 +144,4 @@ final class EventLoop: @unchecked Sendable {
         Glibc.close(wakeWrite)
         finished.signal()
     }
-
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }

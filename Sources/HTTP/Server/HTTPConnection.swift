@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import MonotonicClock
 #endif
 
 /// One client connection: a state machine driven by its event loop's readiness events.
@@ -68,11 +69,10 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         self.transport = transport
         self.loop = loop
         self.server = server
-        idleSince = Self.now()
+        idleSince = Monotonic.now()
         lastWriteProgress = idleSince
     }
 
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     // MARK: - Lifecycle (on the loop thread)
 
@@ -166,7 +166,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 guard !inbound.isEmpty else { return }
                 // A connection's first request is timed from the accept, not from its first byte: a client
                 // that waits, then dribbles, must not get the header timeout twice.
-                if headStarted == nil { headStarted = requestsServed == 0 ? idleSince : Self.now() }
+                if headStarted == nil { headStarted = requestsServed == 0 ? idleSince : Monotonic.now() }
                 let outcome: RequestHeadParser.Outcome
                 do {
                     outcome = try RequestHeadParser.parse(inbound[...], limits: config.limits)
@@ -181,7 +181,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 headStarted = nil
                 begin(head)
             case .body(var request):
-                let now = Self.now()
+                let now = Monotonic.now()
                 switch bodyReader {
                 case .none:
                     return
@@ -252,7 +252,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
             return fail(error, head: head, requestID: requestID)
         }
         let match = server.router.match(method: head.method, path: head.path)
-        let now = Self.now()
+        let now = Monotonic.now()
         let request = RequestInProgress(head: head, match: match, requestID: requestID, started: now, lastBodyProgress: now)
 
         // Uploads held in memory across all connections are bounded: a declared body is reserved up front
@@ -332,7 +332,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         requestsServed += 1
         server.report(ResponseEvent(
             method: request.head.method, path: request.head.path, route: request.match.pattern, status: response.status.code,
-            durationSeconds: Self.now() - request.started, requestID: request.requestID, remoteAddress: remoteAddress))
+            durationSeconds: Monotonic.now() - request.started, requestID: request.requestID, remoteAddress: remoteAddress))
         // Closing after a response is always a lingering close, so a client still sending sees the answer, not a reset.
         afterFlush = keepAlive ? .nextRequest : .linger
         flush()
@@ -353,7 +353,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         server.report(ResponseEvent(method: head?.method ?? "", path: head?.path ?? "", route: nil, status: status.code,
                                     durationSeconds: 0, requestID: id, remoteAddress: remoteAddress))
         inbound.removeAll()
-        phase = .lingering(until: Self.now() + config.lingerTimeout)
+        phase = .lingering(until: Monotonic.now() + config.lingerTimeout)
         afterFlush = .linger
         if !peerClosed { setReading(true) }
         flush()
@@ -391,7 +391,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     // MARK: - Writing
 
     private func enqueue(_ bytes: [UInt8]) {
-        if outbound.isEmpty { lastWriteProgress = Self.now() }
+        if outbound.isEmpty { lastWriteProgress = Monotonic.now() }
         outbound.append(contentsOf: bytes)
     }
 
@@ -407,7 +407,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
             guard let n = result else { return setWriting(true) }
             guard n > 0 else { return close() }
             outboundOffset += n
-            lastWriteProgress = Self.now()
+            lastWriteProgress = Monotonic.now()
         }
         outbound.removeAll(keepingCapacity: outbound.count <= 64 * 1024)
         outboundOffset = 0
@@ -419,11 +419,11 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         case .linger:
             // Half-close so the client reads our response and EOF, then drain what it still sends.
             transport.shutdownWrite()
-            if case .lingering = phase {} else { phase = .lingering(until: Self.now() + config.lingerTimeout) }
+            if case .lingering = phase {} else { phase = .lingering(until: Monotonic.now() + config.lingerTimeout) }
             if peerClosed { close() } else { setReading(true) }
         case .nextRequest:
             phase = .head
-            idleSince = Self.now()
+            idleSince = Monotonic.now()
             if draining && inbound.isEmpty { return close() }
             setReading(true)
             process()
@@ -433,7 +433,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     // MARK: - Timeouts
 
     func tick() {
-        let now = Self.now()
+        let now = Monotonic.now()
         if outboundOffset < outbound.count, now - lastWriteProgress > config.writeTimeout { return close() }
         switch phase {
         case .head:

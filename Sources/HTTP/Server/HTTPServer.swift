@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import MonotonicClock
 #endif
 
 /// An HTTP/1.1 server on POSIX sockets and Dispatch. It owns listening sockets and connections; what
@@ -137,8 +138,8 @@ public final class HTTPServer: @unchecked Sendable {
         // Wait for the listeners to take in their backlogs and close before counting connections.
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in listenersClosed.notify(queue: acceptQueue) { done.resume() } }
         for connection in open { connection.loop.execute { connection.drain() } }
-        let deadline = HTTPConnection.now() + gracePeriod
-        while connectionCount > 0, HTTPConnection.now() < deadline {
+        let deadline = Monotonic.now() + gracePeriod
+        while connectionCount > 0, Monotonic.now() < deadline {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
         for connection in lock.withLock({ Array(connections.values) }) { connection.loop.execute { connection.close() } }

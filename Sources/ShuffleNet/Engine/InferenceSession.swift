@@ -1,3 +1,4 @@
+import MonotonicClock
 /// One worker's inference state: every activation buffer, sized once from the architecture, the input
 /// size and the largest batch, over weights shared with other sessions. `forward` allocates nothing.
 ///
@@ -176,14 +177,14 @@ public final class InferenceSession: @unchecked Sendable {
         // across the team.
         let config = network.config, fc = network.classifier
         let width = config.widths.last ?? 0, classes = config.classes
-        let started = profiling ? LayerProfile.now() : 0
+        let started = profiling ? Monotonic.now() : 0
         let head = EngineStep.classifier(.init(N: batch, groups: 1, M: classes, K: width, A: pooled.pointer, lda: width, aStep: 1, aGroupStride: 0,
                                                W: fc.weight.pointer, C: logitsBuffer.pointer, ldc: classes, bias: fc.bias.pointer,
                                                relu: false, residual: nil, ldr: 0))
         if let team { team.run(head) } else { execute(head, part: 0, parts: 1) }
         if profiling {
             profile?.record(name: "head · classifier (fully connected)", kind: "classifier", multiplyAdds: batch * width * classes,
-                            seconds: LayerProfile.now() - started)
+                            seconds: Monotonic.now() - started)
         }
         return UnsafeBufferPointer(start: logitsBuffer.pointer, count: batch * classes)
     }
@@ -191,10 +192,10 @@ public final class InferenceSession: @unchecked Sendable {
     /// Runs a step: across the team when `split`, else all of it on this thread. `kind` names the layer in a
     /// profile ("1×1 compress", …).
     private func perform(_ step: EngineStep, split: Bool, kind: String, detail: String = "") {
-        let started = profiling ? LayerProfile.now() : 0
+        let started = profiling ? Monotonic.now() : 0
         if split, let team { team.run(step) } else { execute(step, part: 0, parts: 1) }
         if profiling {
-            profile?.record(name: "\(layerContext) · \(kind)\(detail)", kind: kind, multiplyAdds: step.multiplyAdds, seconds: LayerProfile.now() - started)
+            profile?.record(name: "\(layerContext) · \(kind)\(detail)", kind: kind, multiplyAdds: step.multiplyAdds, seconds: Monotonic.now() - started)
         }
     }
 
@@ -309,9 +310,9 @@ public final class InferenceSession: @unchecked Sendable {
                     swap(&current, &next)
                 }
             }
-            let started = profiling ? LayerProfile.now() : 0
+            let started = profiling ? Monotonic.now() : 0
             kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + slot * sliceStride.act, output: pooled.pointer + i * width)
-            if profiling { profile?.record(name: "head · global average pool", kind: "global average pool", multiplyAdds: 0, seconds: LayerProfile.now() - started) }
+            if profiling { profile?.record(name: "head · global average pool", kind: "global average pool", multiplyAdds: 0, seconds: Monotonic.now() - started) }
         }
     }
 

@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Where a forward pass spends its time, layer by layer, for `shufflenet bench --profile`.
 ///
@@ -44,5 +43,4 @@ public final class LayerProfile: @unchecked Sendable {
     }
 
     /// Seconds on the monotonic clock.
-    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }
