@@ -1,100 +1,59 @@
-import Foundation
 import ImageDecoding
-import ShuffleNet
 import MonotonicClock
+import ShuffleNet
 
-/// What /classify answers.
+/// One image's answer: what /classify and `shufflenet classify` report.
 public struct ClassificationResult: Sendable {
     public let model: String
     public let predictions: [Prediction]
-    public let width: Int
-    public let height: Int
+    public let width: Int    // pixels, as decoded
+    public let height: Int   // pixels
     public var decodeSeconds: Double
     public var preprocessSeconds: Double
     public var queueSeconds: Double
     public var inferenceSeconds: Double
 }
 
-/// Why a classification failed; each case knows its HTTP status and error code.
-public enum ClassificationError: Error, Sendable, Equatable {
-    case missingImage(String)
-    case badMultipart(String)
-    case badTopK(String)
-    case unknownModel(String, known: [String])
-    case notPNG(ImageFormat)
-    case tooManyPixels(width: Int, height: Int, limit: Int)
-    case undecodable(String)
-    case queueFull(capacity: Int)
-    case deadlineExceeded(seconds: Double)
-    case unavailable(String)
-
-    public var status: Int {
-        switch self {
-        case .missingImage, .badMultipart, .badTopK, .unknownModel: return 400
-        case .tooManyPixels: return 413
-        case .notPNG: return 415
-        case .undecodable: return 422
-        case .queueFull, .deadlineExceeded, .unavailable: return 503
-        }
-    }
-
-    public var code: String {
-        switch self {
-        case .missingImage: return "missing_image"
-        case .badMultipart: return "malformed_multipart"
-        case .badTopK: return "invalid_top_k"
-        case .unknownModel: return "unknown_model"
-        case .notPNG: return "unsupported_media_type"
-        case .tooManyPixels: return "image_too_large"
-        case .undecodable: return "undecodable_image"
-        case .queueFull: return "queue_full"
-        case .deadlineExceeded: return "deadline_exceeded"
-        case .unavailable: return "unavailable"
-        }
-    }
-
-    public var message: String {
-        switch self {
-        case .missingImage(let why), .badMultipart(let why), .badTopK(let why), .unavailable(let why): return why
-        case .unknownModel(let name, let known): return "no model named '\(name)'; loaded: \(known.joined(separator: ", "))"
-        case .notPNG(let format): return ImageDecodingError.notPNG(format: format).description + "; send a PNG"
-        case .tooManyPixels(let width, let height, let limit):
-            return ImageDecodingError.tooManyPixels(width: width, height: height, limit: limit).description
-        case .undecodable(let reason): return "the PNG cannot be decoded: \(reason)"
-        case .queueFull(let capacity): return "all workers are busy and \(capacity) requests are already waiting; retry shortly"
-        case .deadlineExceeded(let seconds): return String(format: "no worker became free within %.1f s; retry shortly", seconds)
-        }
-    }
-
-    /// Seconds a client should wait before retrying a 503.
-    public var retryAfter: Int? { status == 503 ? 1 : nil }
-}
-
-/// Decode → preprocess → infer → rank, run on a pool worker with that worker's session.
-enum ClassificationPipeline {
-    static func run(bytes: [UInt8], model: ShuffleNetModel, session: InferenceSession, topK: Int, maxPixels: Int) -> Result<ClassificationResult, ClassificationError> {
-        let start = Monotonic.now()
-        let image: RGBImage
+/// Encoded bytes → checked header → decoded RGB → the engine's `ImageClassifier` → ranked classes: the one
+/// path every caller takes (the HTTP handlers, `shufflenet classify`, `shufflenet bench --image`).
+public enum ClassificationPipeline {
+    /// Reads the header only: the format and the pixel budget are judged here, once, before any worker time
+    /// or pixel memory is spent.
+    public static func probe(_ bytes: [UInt8], maxPixels: Int) -> Result<PNGHeader, ClassificationError> {
         do {
-            image = try PNGDecoder.decodeRGB8(bytes, limits: DecodeLimits(maxPixels: maxPixels))
-        } catch {
-            switch error {
-            case .notPNG(let format): return .failure(.notPNG(format))
-            case .tooManyPixels(let width, let height, let limit): return .failure(.tooManyPixels(width: width, height: height, limit: limit))
-            case .invalidHeader(let reason), .decodeFailed(let reason), .outOfMemory(let reason): return .failure(.undecodable(reason))
+            let header = try PNGHeader.probe(bytes)
+            guard header.width * header.height <= maxPixels else {
+                return .failure(.tooManyPixels(width: header.width, height: header.height, limit: maxPixels))
             }
+            return .success(header)
+        } catch {
+            return .failure(ClassificationError(error))
         }
-        let decoded = Monotonic.now()
-        // Straight into the session's NHWC input buffer: no intermediate tensor.
-        ImagePreprocessor.write(rgb: image.pixels, width: image.width, height: image.height, spec: model.preprocessing,
-                                layout: .nhwc, into: session.inputBuffer(image: 0).baseAddress!)
-        let preprocessed = Monotonic.now()
-        let probabilities = Classification.softmax(Array(session.forward()))
-        let predictions = Classification.topK(probabilities, k: topK, labels: model.labels)
-        let inferred = Monotonic.now()
-        return .success(ClassificationResult(
-            model: model.name, predictions: predictions, width: image.width, height: image.height,
-            decodeSeconds: decoded - start, preprocessSeconds: preprocessed - decoded, queueSeconds: 0, inferenceSeconds: inferred - preprocessed))
     }
 
+    /// Decodes `bytes` (already probed) to 8-bit RGB.
+    public static func decode(_ bytes: [UInt8], header: PNGHeader) -> Result<RGBImage, ClassificationError> {
+        do {
+            return .success(try PNGDecoder.decodeRGB8(bytes, limits: DecodeLimits(maxPixels: header.width * header.height)))
+        } catch {
+            return .failure(ClassificationError(error))
+        }
+    }
+
+    /// Decodes `bytes` (already probed) and classifies them with `classifier`, timing each stage.
+    public static func classify(_ bytes: [UInt8], header: PNGHeader, classifier: ImageClassifier, topK: Int) -> Result<ClassificationResult, ClassificationError> {
+        let start = Monotonic.now()
+        return decode(bytes, header: header).map { image in
+            let decodeSeconds = Monotonic.since(start)
+            let ranked = classifier.classify([.rgb(pixels: image.pixels, width: image.width, height: image.height)], topK: topK)
+            return ClassificationResult(
+                model: classifier.name, predictions: ranked.images[0].predictions, width: image.width, height: image.height,
+                decodeSeconds: decodeSeconds, preprocessSeconds: ranked.preprocessSeconds, queueSeconds: 0, inferenceSeconds: ranked.inferenceSeconds)
+        }
+    }
+
+    /// `probe` then `classify`, for callers that have no queue between the two (the command line).
+    public static func classify(_ bytes: [UInt8], maxPixels: Int, classifier: ImageClassifier, topK: Int) -> Result<ClassificationResult, ClassificationError> {
+        probe(bytes, maxPixels: maxPixels).flatMap { classify(bytes, header: $0, classifier: classifier, topK: topK) }
+    }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import HTTP
 import ImageDecoding
+import MonotonicClock
 import ShuffleNet
 import MonotonicClock
 
 /// The HTTP surface of the service: turns requests into pool jobs and domain errors into statuses.
 struct ClassifierAPI: Sendable {
     let models: LoadedModels
-    let pool: InferencePool<[String: InferenceSession]>
+    let pool: InferencePool<Workbench>
     let metrics: ServiceMetrics
     let configuration: ServiceConfiguration
     let state: ServiceState
@@ -58,21 +59,18 @@ struct ClassifierAPI: Sendable {
         let started = Monotonic.now()
         metrics.inflight(1)
         defer { metrics.inflight(-1) }
-        switch await classifyResult(request, started: started) {
-        case .success(var result):
-            result.queueSeconds = max(0, result.queueSeconds)
+        switch await classifyResult(request) {
+        case .success(let result):
             metrics.decoded(seconds: result.decodeSeconds)
             metrics.queued(seconds: result.queueSeconds)
             metrics.inference(model: result.model, seconds: result.inferenceSeconds)
-            return json(.ok, body(result, totalSeconds: Monotonic.now() - started))
+            return json(.ok, body(result, totalSeconds: Monotonic.since(started)))
         case .failure(let error):
-            var headers = HTTPHeaders()
-            if let retry = error.retryAfter { headers.add("Retry-After", String(retry)) }
-            return HTTPResponse.error(HTTPStatus(error.status, Self.reason(error.status)), code: error.code, message: error.message, headers: headers)
+            return HTTPResponse(error: error)
         }
     }
 
-    private func classifyResult(_ request: HTTPRequest, started: Double) async -> Result<ClassificationResult, ClassificationError> {
+    private func classifyResult(_ request: HTTPRequest) async -> Result<ClassificationResult, ClassificationError> {
         guard state.acceptsWork else { return .failure(.unavailable("the service is starting: models are loading and warming up")) }
         let modelName = request.head.queryValue("model")
         guard let model = models.named(modelName) else { return .failure(.unknownModel(modelName ?? "", known: models.names)) }
@@ -86,34 +84,22 @@ struct ClassifierAPI: Sendable {
         case .success(let image): bytes = image
         case .failure(let error): return .failure(error)
         }
-        // Judge the header before queueing: a non-PNG or a pixel bomb costs no worker time.
-        do {
-            let header = try PNGHeader.probe(bytes)
-            guard header.width * header.height <= configuration.maxPixels else {
-                return .failure(.tooManyPixels(width: header.width, height: header.height, limit: configuration.maxPixels))
-            }
-        } catch {
-            switch error {
-            case .notPNG(let format): return .failure(.notPNG(format))
-            default: return .failure(.undecodable("\(error)"))
-            }
+        // Judge the header before queueing: a non-image or a pixel bomb costs no worker time.
+        let header: PNGHeader
+        switch ClassificationPipeline.probe(bytes, maxPixels: configuration.maxPixels) {
+        case .success(let probed): header = probed
+        case .failure(let error): return .failure(error)
         }
-        let maxPixels = configuration.maxPixels
         do {
-            return try await pool.submit(timeout: configuration.requestTimeout) { sessions, waited in
-                let session = sessions[model.name]!
-                return ClassificationPipeline.run(bytes: bytes, model: model, session: session, topK: topK, maxPixels: maxPixels).map {
+            return try await pool.submit(timeout: configuration.requestTimeout) { workbench, waited in
+                ClassificationPipeline.classify(bytes, header: header, classifier: workbench.classifier(model.name), topK: topK).map {
                     var result = $0
-                    result.queueSeconds = waited
+                    result.queueSeconds = max(0, waited)
                     return result
                 }
             }
         } catch {
-            switch error {
-            case .queueFull(let capacity): return .failure(.queueFull(capacity: capacity))
-            case .deadlineExceeded(let waited): return .failure(.deadlineExceeded(seconds: waited))
-            case .shuttingDown: return .failure(.unavailable("the service is shutting down"))
-            }
+            return .failure(ClassificationError(error))
         }
     }
 
@@ -161,17 +147,6 @@ struct ClassifierAPI: Sendable {
             "timings_ms": ["decode": ms(result.decodeSeconds), "inference": ms(result.inferenceSeconds), "preprocess": ms(result.preprocessSeconds),
                            "queue": ms(result.queueSeconds), "total": ms(totalSeconds)],
         ]
-    }
-
-    static func reason(_ status: Int) -> String {
-        switch status {
-        case 400: return "Bad Request"
-        case 413: return "Content Too Large"
-        case 415: return "Unsupported Media Type"
-        case 422: return "Unprocessable Content"
-        case 503: return "Service Unavailable"
-        default: return "Error"
-        }
     }
 }
 

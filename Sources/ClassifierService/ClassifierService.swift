@@ -10,7 +10,7 @@ public final class ClassifierService: @unchecked Sendable {
     private let logger: Logger
     private let state = ServiceState()
     private var server: HTTPServer?
-    private var pool: InferencePool<[String: InferenceSession]>?
+    private var pool: InferencePool<Workbench>?
 
     public init(configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -49,17 +49,10 @@ public final class ClassifierService: @unchecked Sendable {
         for _ in 0..<workers { warmed.enter() }
         // Weights are packed once per model and shared; each worker owns a session (its buffers) per model.
         let networks = Dictionary(uniqueKeysWithValues: models.all.map { ($0.name, PackedNetwork($0.weights)) })
-        let pool = InferencePool<[String: InferenceSession]>(workers: workers, capacity: configuration.queueCapacity) { _ in
-            var sessions: [String: InferenceSession] = [:]
-            for model in models.all {
-                let session = InferenceSession(network: networks[model.name]!, kernels: kernels)
-                let side = model.config.inputSize
-                session.setInput(Activation(channels: 3, height: side, width: side, data: [Float](repeating: 128, count: 3 * side * side)))
-                session.forward()
-                sessions[model.name] = session
-            }
+        let pool = InferencePool<Workbench>(workers: workers, capacity: configuration.queueCapacity) { _ in
+            let workbench = Workbench(models: models.all, networks: networks, kernels: kernels)
             warmed.leave()
-            return sessions
+            return workbench
         }
         self.pool = pool
         let metrics = ServiceMetrics(workers: workers, models: models.all.map { ($0.name, $0.config.groups, ModelDescription.widthLabel($0)) })

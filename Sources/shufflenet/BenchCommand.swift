@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ImageDecoding
 import ShuffleNet
+import ClassifierService
 import MonotonicClock
 
 struct BenchCommand: ParsableCommand {
@@ -39,30 +40,25 @@ struct BenchCommand: ParsableCommand {
             ?? KernelSet.choose(environment: ProcessInfo.processInfo.environment)
         let weights: ShuffleNetWeights
         let name: String
+        let preprocessing: Preprocessing
         if let model {
             let loaded = try ShuffleNetModel.load(path: model)
-            (weights, name) = (loaded.weights, loaded.name)
+            (weights, name, preprocessing) = (loaded.weights, loaded.name, loaded.preprocessing)
         } else {
             let config = try Presets.named(preset!)
             weights = try RandomWeights.make(config)
-            name = preset!
+            (name, preprocessing) = (preset!, Preprocessing(cropSize: config.inputSize))
         }
         let config = weights.config
-        let side = config.inputSize
-        var generator = SplitMix64(seed: 7)
-        let randomInput = Activation(channels: 3, height: side, width: side,
-                               data: (0..<(3 * side * side)).map { _ in Float(generator.next() % 256) })
         if let dumpLogits {
             guard let input else { throw ValidationError("--dump-logits needs --input") }
             let file = try MappedFile(path: input)
             let header = try Safetensors.parseHeader(file.bytes)
-            guard let entry = header.entries["input"], entry.shape.count == 4 else { throw ValidationError("\(input) has no 1×3×S×S 'input' tensor") }
-            let tensor = Activation(channels: entry.shape[1], height: entry.shape[2], width: entry.shape[3], data: try Safetensors.floats(entry, in: file.bytes))
-            let session = InferenceSession(network: PackedNetwork(weights), inputSize: entry.shape[2], kernels: kernelSet)
-            session.setInput(tensor)
-            let logits = Array(session.forward())
-            let data = logits.withUnsafeBytes { Data($0) }
-            guard FileManager.default.createFile(atPath: dumpLogits, contents: data) else { throw ValidationError("cannot write \(dumpLogits)") }
+            guard let entry = header.entries["input"], entry.shape.count == 4, entry.shape[1] == 3 else { throw ValidationError("\(input) has no 1×3×S×S 'input' tensor") }
+            let classifier = ImageClassifier(name: name, network: PackedNetwork(weights), preprocessing: preprocessing, labels: [],
+                                             kernels: kernelSet, inputSize: entry.shape[2])
+            let logits = classifier.run([.tensor(values: try Safetensors.floats(entry, in: file.bytes), offset: 0)]).logits[0]
+            guard FileManager.default.createFile(atPath: dumpLogits, contents: logits.withUnsafeBytes { Data($0) }) else { throw ValidationError("cannot write \(dumpLogits)") }
             return
         }
         // Per call: milliseconds spent decoding, preprocessing and in inference (the first two stay 0 without --image).
@@ -71,30 +67,28 @@ struct BenchCommand: ParsableCommand {
         var profiled: InferenceSession?
         if reference {
             let session = ReferenceSession(weights: weights)
-            call = { for _ in 0..<batch { _ = session.logits(for: randomInput) } }
+            let synthetic = ClassifierInput.syntheticTensor(side: config.inputSize, seed: Self.seed)
+            call = { for _ in 0..<batch { _ = session.logits(for: synthetic) } }
         } else {
-            let session = InferenceSession(network: PackedNetwork(weights), maxBatch: batch, threads: threads, kernels: kernelSet)
-            profiled = session
-            for i in 0..<batch { session.setInput(randomInput, image: i) }
+            let classifier = ImageClassifier(name: name, network: PackedNetwork(weights), preprocessing: preprocessing, labels: [],
+                                             maxBatch: batch, threads: threads, kernels: kernelSet)
+            profiled = classifier.session
+            classifier.load(Array(repeating: .synthetic(seed: Self.seed), count: batch))
             if let path = self.image {
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-                let bytes = [UInt8](data), spec = try ShuffleNetModel.load(path: model ?? "").preprocessing
+                let bytes = [UInt8](data)
+                let header = try ClassificationPipeline.probe(bytes, maxPixels: Int.max).get()
                 call = {
                     let t0 = Self.milliseconds()
-                    let rgb = try PNGDecoder.decodeRGB8(bytes)
+                    let rgb = try ClassificationPipeline.decode(bytes, header: header).get()
                     let t1 = Self.milliseconds()
-                    for i in 0..<batch {
-                        ImagePreprocessor.write(rgb: rgb.pixels, width: rgb.width, height: rgb.height, spec: spec, layout: .nhwc,
-                                                into: session.inputBuffer(image: i).baseAddress!)
-                    }
-                    let t2 = Self.milliseconds()
-                    session.forward(batch: batch)
+                    let output = classifier.run(Array(repeating: .rgb(pixels: rgb.pixels, width: rgb.width, height: rgb.height), count: batch))
                     stages.decode.append(t1 - t0)
-                    stages.preprocess.append(t2 - t1)
-                    stages.inference.append(Self.milliseconds() - t2)
+                    stages.preprocess.append(output.preprocessSeconds * 1e3)
+                    stages.inference.append(output.inferenceSeconds * 1e3)
                 }
             } else {
-                call = { session.forward(batch: batch) }
+                call = { classifier.infer(batch: batch) }
             }
         }
         let warmup = Monotonic.now() + 0.5
@@ -148,6 +142,9 @@ struct BenchCommand: ParsableCommand {
         }
         if let report, !json { print(report.text) }
     }
+
+    /// The synthetic input's seed: fixed, so every run times the same numbers.
+    static let seed: UInt64 = 7
 
     /// Bench reports milliseconds; the clock counts seconds.
     static func milliseconds() -> Double { Monotonic.now() * 1e3 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ImageDecoding
 import ShuffleNet
+import ClassifierService
 
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,32 +33,29 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try ShuffleNetModel.load(path: model ?? DefaultModel.path)
-        let session = InferenceSession(network: PackedNetwork(loaded.weights), kernels: try KernelSet.choose(environment: ProcessInfo.processInfo.environment))
+        let classifier = ImageClassifier(model: loaded, network: PackedNetwork(loaded.weights),
+                                         kernels: try KernelSet.choose(environment: ProcessInfo.processInfo.environment))
         let k = min(topK, loaded.config.classes)
         var results: [[String: Any]] = []
         var failures = 0
         for path in images {
-            do {
-                let bytes = try readFile(path)
-                let image = try PNGDecoder.decodeRGB8(bytes, limits: DecodeLimits(maxPixels: maxPixels))
-                let input = ImagePreprocessor.tensor(rgb: image.pixels, width: image.width, height: image.height, spec: loaded.preprocessing)
-                session.setInput(input)
-                let probabilities = Classification.softmax(Array(session.forward()))
-                let top = Classification.topK(probabilities, k: k, labels: loaded.labels)
+            let outcome = readFile(path).flatMap { ClassificationPipeline.classify($0, maxPixels: maxPixels, classifier: classifier, topK: k) }
+            switch outcome {
+            case .success(let result):
                 if json {
-                    results.append(["image": path, "width": image.width, "height": image.height, "model": loaded.name,
-                                    "predictions": top.map(Self.jsonObject)])
+                    results.append(["image": path, "width": result.width, "height": result.height, "model": result.model,
+                                    "predictions": result.predictions.map(Self.jsonObject)])
                 } else {
-                    print("\(path) (\(image.width)×\(image.height)) — \(loaded.name)")
-                    for (rank, p) in top.enumerated() {
+                    print("\(path) (\(result.width)×\(result.height)) — \(result.model)")
+                    for (rank, p) in result.predictions.enumerated() {
                         let name = p.label.map { "\($0.name) (\($0.synset), index \(p.index))" } ?? "class \(p.index)"
                         print(String(format: "  %d. %@  %.4f", rank + 1, name, p.probability))
                     }
                 }
-            } catch {
+            case .failure(let error):
                 failures += 1
-                FileHandle.standardError.write(Data("error: \(path): \(error)\n".utf8))
-                if json { results.append(["image": path, "error": "\(error)"]) }
+                FileHandle.standardError.write(Data("error: \(path): \(error.message)\n".utf8))
+                if json { results.append(["image": path, "error": ["code": error.code, "message": error.message]]) }
             }
         }
         if json {
@@ -76,10 +74,8 @@ struct ClassifyCommand: ParsableCommand {
         return object
     }
 
-    private func readFile(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
-        }
-        return [UInt8](data)
+    private func readFile(_ path: String) -> Result<[UInt8], ClassificationError> {
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure(.missingImage("cannot read \(path)")) }
+        return .success([UInt8](data))
     }
 }
