@@ -7,6 +7,7 @@ public enum ClassificationError: HTTPResponseError, Equatable {
     case missingImage(String)
     case badMultipart(String)
     case badTopK(String)
+    case tooManyImages(count: Int, limit: Int)
     case unknownModel(String, known: [String])
     case unsupportedFormat(ImageFormat)
     case tooManyPixels(width: Int, height: Int, limit: Int)
@@ -36,7 +37,7 @@ public enum ClassificationError: HTTPResponseError, Equatable {
     public var status: HTTPStatus {
         switch self {
         case .missingImage, .badMultipart, .badTopK, .unknownModel: .badRequest
-        case .tooManyPixels: .contentTooLarge
+        case .tooManyPixels, .tooManyImages: .contentTooLarge
         case .unsupportedFormat: .unsupportedMediaType
         case .undecodable: .unprocessableContent
         case .queueFull, .deadlineExceeded, .unavailable: .serviceUnavailable
@@ -51,6 +52,7 @@ public enum ClassificationError: HTTPResponseError, Equatable {
         case .unknownModel: "unknown_model"
         case .unsupportedFormat: "unsupported_media_type"
         case .tooManyPixels: "image_too_large"
+        case .tooManyImages: "too_many_images"
         case .undecodable: "undecodable_image"
         case .queueFull: "queue_full"
         case .deadlineExceeded: "deadline_exceeded"
@@ -66,6 +68,7 @@ public enum ClassificationError: HTTPResponseError, Equatable {
         case .tooManyPixels(let width, let height, let limit):
             ImageDecodingError.tooManyPixels(width: width, height: height, limit: limit).description
         case .undecodable(let reason): reason
+        case .tooManyImages(let count, let limit): "\(count) images in one request; the limit is \(limit) (--max-batch)"
         case .queueFull(let capacity): "all workers are busy and \(capacity) requests are already waiting; retry shortly"
         case .deadlineExceeded(let seconds): "no worker became free within \(String(format: "%.1f", seconds)) s; retry shortly"
         }

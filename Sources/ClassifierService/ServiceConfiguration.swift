@@ -10,7 +10,8 @@ public struct ServiceConfiguration: Sendable {
     public var workers: Int? = nil                 // nil: the CPUs this process may use (affinity and cgroup quota)
     public var kernels = KernelSet.detected         // SIMD kernels: the fastest copy this CPU supports
     public var queueCapacity = 64                  // requests waiting for a worker; beyond it 503 + Retry-After
-    public var maxBodyBytes = 16 * 1024 * 1024     // upload limit → 413
+    public var maxBatch = 32                       // images in one request (/classify parts, V2 batch) → 413 beyond
+    public var maxBodyBytes = 32 * 1024 * 1024     // upload limit → 413; fits a full V2 batch of FP32 224² tensors (19.3 MB)
     public var maxBufferedBodyBytes = 256 << 20    // upload bytes held at once across connections → 503 + Retry-After
     public var maxPixels = 40_000_000              // width × height limit, judged from the PNG header → 413
     public var requestTimeout = 30.0               // seconds a request may wait for and spend in a worker → 503

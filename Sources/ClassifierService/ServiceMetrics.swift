@@ -59,6 +59,13 @@ final class ServiceMetrics: @unchecked Sendable {
                                     labels: [("model", model)], buckets: Self.latencyBuckets).record(seconds)
     }
 
+    /// One image of a request classified (`result` "ok") or refused (`result` its error code).
+    func image(model: String, result: String) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "shufflenet", metricName: "images", unitName: "total",
+                                                              helpText: "Images handled, by model and result (ok or the error code)."),
+                             labels: [("model", model), ("result", result)]).increment()
+    }
+
     func queued(seconds: Double) { queueWait.record(seconds) }
     func decoded(seconds: Double) { decode.record(seconds) }
     func inflight(_ delta: Double) { inflight.increment(by: delta) }
