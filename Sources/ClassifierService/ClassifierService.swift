@@ -25,7 +25,7 @@ public final class ClassifierService: @unchecked Sendable {
     public func start() throws(ServiceError) {
         let started = Monotonic.now()
         var loaded: [ShuffleNetModel] = []
-        for path in configuration.modelPaths {
+        for path in try ModelFiles.expand(configuration.modelPaths) {
             do {
                 let model = try ShuffleNetModel.load(path: path)
                 guard !model.labels.isEmpty else {

@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to bind: 0.0.0.0, ::, 127.0.0.1, localhost… [SHUFFLENET_HOST]") var host: String?
     @Option(help: "TCP port; 0 picks a free one. [SHUFFLENET_PORT]") var port: Int?
-    @Option(name: .customLong("model"), help: "A model file; repeat for several, the first is the default. [SHUFFLENET_MODELS, comma-separated]") var models: [String] = []
+    @Option(name: .customLong("model"), help: "A model file, or a directory: its *.safetensors files in name order; repeat for several, the first is the default. [SHUFFLENET_MODELS, comma-separated]") var models: [String] = []
     @Option(help: "Inference worker threads (default: CPUs this process may use). [SHUFFLENET_WORKERS]") var workers: Int?
     @Option(help: "SIMD kernel set: baseline or avx512 (default: the fastest this CPU supports). [SHUFFLENET_KERNELS]") var kernels: String?
     @Option(name: .customLong("queue-size"), help: "Requests that may wait for a worker; beyond it 503. [SHUFFLENET_QUEUE_SIZE]") var queueSize: Int?

@@ -72,8 +72,13 @@ final class StartupFaultTests: XCTestCase {
 
         // Not a model at all: a PNG renamed.
         assertRefused(try serve(model: try SharedFixtures.path("images/chelsea.png")), mentioning: ["cannot load model"])
-        // A directory.
-        assertRefused(try serve(model: folder.path), mentioning: ["cannot load model"])
+        // A directory stands for its *.safetensors files: these broken ones are refused by name.
+        assertRefused(try serve(model: folder.path), mentioning: ["cannot load model", folder.path])
+        // A directory without any.
+        let bare = folder.appendingPathComponent("bare")
+        try FileManager.default.createDirectory(at: bare, withIntermediateDirectories: false)
+        try Data("not a model".utf8).write(to: bare.appendingPathComponent("README.txt"))
+        assertRefused(try serve(model: bare.path), mentioning: ["holds no *.safetensors file", bare.path])
     }
 
     func testWrongArchitecturesAreNamed() throws {
