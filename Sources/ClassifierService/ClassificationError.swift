@@ -79,3 +79,13 @@ public enum ClassificationError: HTTPResponseError, Equatable {
         status == .serviceUnavailable ? ["Retry-After": "1"] : HTTPHeaders()
     }
 }
+
+/// `GET /models/{name}` for a name that is not loaded: 404 (on /classify the same mistake is a 400, a bad
+/// parameter of an existing resource).
+struct ModelLookupError: HTTPResponseError {
+    let name: String
+    let known: [String]
+    var status: HTTPStatus { .notFound }
+    var code: String { "unknown_model" }
+    var message: String { ClassificationError.unknownModel(name, known: known).message }
+}

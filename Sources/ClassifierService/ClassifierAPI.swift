@@ -7,8 +7,8 @@ import MonotonicClock
 
 /// The HTTP surface of the service: turns requests into pool jobs and domain errors into statuses.
 struct ClassifierAPI: Sendable {
-    let models: LoadedModels
-    let pool: InferencePool<Workbench>
+    let models: ModelRegistry
+    let pool: InferencePool<Int>
     let metrics: ServiceMetrics
     let configuration: ServiceConfiguration
     let state: ServiceState
@@ -18,12 +18,11 @@ struct ClassifierAPI: Sendable {
         router.on("POST", "/classify") { request in await classify(request) }
         router.on("GET", "/healthz", inline: { _ in json(.ok, ["status": "ok"]) })
         router.on("GET", "/readyz", inline: { _ in readiness() })
-        router.on("GET", "/models", inline: { _ in json(.ok, ["models": .array(models.all.map(ModelDescription.json))]) })
+        router.on("GET", "/models", inline: { _ in json(.ok, ["models": .array(models.all.map { ModelDescription.json($0.model) })]) })
         router.on("GET", "/models/{name}", inline: { request in
-            guard let model = models.all.first(where: { $0.name == request.pathParameters["name"] }) else {
-                return HTTPResponse.error(.notFound, code: "unknown_model", message: "no model named '\(request.pathParameters["name"] ?? "")'; loaded: \(models.names.joined(separator: ", "))")
-            }
-            return json(.ok, ModelDescription.json(model))
+            let name = request.pathParameters["name"] ?? ""
+            guard let served = models.named(name) else { return HTTPResponse(error: ModelLookupError(name: name, known: models.names)) }
+            return json(.ok, ModelDescription.json(served.model))
         })
         router.on("GET", "/metrics", inline: { _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: metrics.exposition(queueDepth: pool.depth))

@@ -10,7 +10,7 @@ public final class ClassifierService: @unchecked Sendable {
     private let logger: Logger
     private let state = ServiceState()
     private var server: HTTPServer?
-    private var pool: InferencePool<Workbench>?
+    private var pool: InferencePool<Int>?
 
     public init(configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -20,42 +20,32 @@ public final class ClassifierService: @unchecked Sendable {
     /// The bound port (after `start`).
     public var port: UInt16 { server?.port ?? 0 }
 
-    /// Loads every model, starts the workers (each warms its sessions up), then binds and serves.
+    /// Loads every model and builds and warms its per-worker classifiers, starts the workers, then binds and serves.
     /// Readiness turns green only once every worker has run every model once.
     public func start() throws(ServiceError) {
         let started = Monotonic.now()
-        var loaded: [ShuffleNetModel] = []
+        let workers = configuration.workers ?? CPUBudget.available()
+        guard workers >= 1, configuration.queueCapacity >= 1 else { throw .startup("workers and queue size must be at least 1") }
+        logger.info("inference workers", metadata: ["workers": "\(workers)", "kernels": "\(configuration.kernels)", "queue": "\(configuration.queueCapacity)"])
+        var served: [ServedModel] = []
         for path in try ModelFiles.expand(configuration.modelPaths) {
+            let model: ShuffleNetModel
             do {
-                let model = try ShuffleNetModel.load(path: path)
-                guard !model.labels.isEmpty else {
-                    throw ServiceError.startup("model \(path) has no class labels; convert it with --labels SYNSETS.txt")
-                }
-                loaded.append(model)
-                logger.info("loaded model", metadata: ["model": "\(model.name)", "path": "\(path)", "arch": "\(model.config)"])
-            } catch let error as ServiceError {
-                throw error
+                model = try ShuffleNetModel.load(path: path)
             } catch {
                 throw .startup("cannot load model \(path): \(error)")
             }
+            guard !model.labels.isEmpty else {
+                throw .startup("model \(path) has no class labels; convert it with --labels SYNSETS.txt")
+            }
+            served.append(ServedModel(model: model, path: path, generation: 1, workers: workers, kernels: configuration.kernels))
+            logger.info("loaded model", metadata: ["model": "\(model.name)", "path": "\(path)", "arch": "\(model.config)"])
         }
-        let models = try LoadedModels(loaded)
-        let workers = configuration.workers ?? CPUBudget.available()
-        guard workers >= 1, configuration.queueCapacity >= 1 else { throw .startup("workers and queue size must be at least 1") }
-
-        logger.info("inference workers", metadata: ["workers": "\(workers)", "kernels": "\(configuration.kernels)", "queue": "\(configuration.queueCapacity)"])
-        let kernels = configuration.kernels
-        let warmed = DispatchGroup()
-        for _ in 0..<workers { warmed.enter() }
-        // Weights are packed once per model and shared; each worker owns a session (its buffers) per model.
-        let networks = Dictionary(uniqueKeysWithValues: models.all.map { ($0.name, PackedNetwork($0.weights)) })
-        let pool = InferencePool<Workbench>(workers: workers, capacity: configuration.queueCapacity) { _ in
-            let workbench = Workbench(models: models.all, networks: networks, kernels: kernels)
-            warmed.leave()
-            return workbench
-        }
+        let models = try ModelRegistry(served)
+        // Each worker's state is its index: it runs ServedModel.classifier(worker:) of whichever model a job names.
+        let pool = InferencePool<Int>(workers: workers, capacity: configuration.queueCapacity) { index in index }
         self.pool = pool
-        let metrics = ServiceMetrics(workers: workers, models: models.all.map { ($0.name, $0.config.groups, ModelDescription.widthLabel($0)) })
+        let metrics = ServiceMetrics(workers: workers, models: models.all.map { ($0.name, $0.model.config.groups, ModelDescription.widthLabel($0.model)) })
         let api = ClassifierAPI(models: models, pool: pool, metrics: metrics, configuration: configuration, state: state)
         let logger = self.logger
         do {
@@ -76,10 +66,9 @@ public final class ClassifierService: @unchecked Sendable {
         }
         logger.info("listening", metadata: ["host": "\(configuration.host)", "port": "\(port)", "workers": "\(workers)",
                                             "queue": "\(configuration.queueCapacity)", "tls": "\(configuration.tlsCertificate != nil)"])
-        warmed.notify(queue: .global()) { [state, logger] in
-            state.becameReady()
-            logger.info("ready", metadata: ["startup_seconds": "\(String(format: "%.3f", Monotonic.since(started)))"])
-        }
+        // Every model's classifiers were built and warmed before it was registered.
+        state.becameReady()
+        logger.info("ready", metadata: ["startup_seconds": "\(String(format: "%.3f", Monotonic.since(started)))"])
     }
 
     /// Waits until every worker is warm (for tests and the CLI's own readiness).

@@ -9,16 +9,16 @@ struct ClassifyRequest {
         let bytes: [UInt8]
     }
 
-    let model: ShuffleNetModel
+    let model: ServedModel
     let topK: Int
     let uploads: [Upload]
     /// Several `image` parts: the answer has one entry per image (`results`) instead of one image's fields.
     let isBatch: Bool
 
-    static func parse(_ request: HTTPRequest, models: LoadedModels, maxImages: Int) -> Result<ClassifyRequest, ClassificationError> {
+    static func parse(_ request: HTTPRequest, models: ModelRegistry, maxImages: Int) -> Result<ClassifyRequest, ClassificationError> {
         let modelName = request.head.queryValue("model")
         guard let model = models.named(modelName) else { return .failure(.unknownModel(modelName ?? "", known: models.names)) }
-        return parseTopK(request.head.queryValue("top_k"), classes: model.config.classes).flatMap { topK in
+        return parseTopK(request.head.queryValue("top_k"), classes: model.model.config.classes).flatMap { topK in
             uploads(request, maxImages: maxImages).map { uploads in
                 ClassifyRequest(model: model, topK: topK, uploads: uploads, isBatch: uploads.count > 1)
             }

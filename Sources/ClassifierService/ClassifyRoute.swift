@@ -48,11 +48,11 @@ extension ClassifierAPI {
             }
         }
         if !admitted.isEmpty {
-            let (model, topK) = (request.model.name, request.topK)
+            let (model, topK) = (request.model, request.topK)
             do {
-                let results = try await pool.submit(parts: admitted.count, timeout: configuration.requestTimeout) { workbench, part, waited in
+                let results = try await pool.submit(parts: admitted.count, timeout: configuration.requestTimeout) { worker, part, waited in
                     let image = admitted[part]
-                    return ClassificationPipeline.classify(image.bytes, header: image.header, classifier: workbench.classifier(model), topK: topK).map {
+                    return ClassificationPipeline.classify(image.bytes, header: image.header, classifier: model.classifier(worker: worker), topK: topK).map {
                         var result = $0
                         result.queueSeconds = max(0, waited)
                         return result

@@ -11,7 +11,7 @@ final class ServiceState: @unchecked Sendable {
     private var warm = false
 
     var readiness: Readiness { lock.withLock { current } }
-    /// False only until every worker has warmed up.
+    /// False only until every model is loaded and its classifiers warmed.
     var acceptsWork: Bool { lock.withLock { warm } }
 
     func becameReady() {
