@@ -27,19 +27,15 @@ public final class ClassifierService: @unchecked Sendable {
         let workers = configuration.workers ?? CPUBudget.available()
         guard workers >= 1, configuration.queueCapacity >= 1 else { throw .startup("workers and queue size must be at least 1") }
         logger.info("inference workers", metadata: ["workers": "\(workers)", "kernels": "\(configuration.kernels)", "queue": "\(configuration.queueCapacity)"])
+        let loader = ModelLoader(workers: workers, kernels: configuration.kernels)
         var served: [ServedModel] = []
         for path in try ModelFiles.expand(configuration.modelPaths) {
-            let model: ShuffleNetModel
             do {
-                model = try ShuffleNetModel.load(path: path)
+                served.append(try loader.load(path: path, generation: 1))
             } catch {
-                throw .startup("cannot load model \(path): \(error)")
+                throw .startup(error.description)
             }
-            guard !model.labels.isEmpty else {
-                throw .startup("model \(path) has no class labels; convert it with --labels SYNSETS.txt")
-            }
-            served.append(ServedModel(model: model, path: path, generation: 1, workers: workers, kernels: configuration.kernels))
-            logger.info("loaded model", metadata: ["model": "\(model.name)", "path": "\(path)", "arch": "\(model.config)"])
+            logger.info("loaded model", metadata: ["model": "\(served.last!.name)", "path": "\(path)", "arch": "\(served.last!.model.config)"])
         }
         let models = try ModelRegistry(served)
         // Each worker's state is its index: it runs ServedModel.classifier(worker:) of whichever model a job names.

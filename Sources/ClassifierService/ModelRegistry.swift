@@ -19,6 +19,34 @@ public final class ModelRegistry: @unchecked Sendable {
     public var all: [ServedModel] { lock.withLock { models } }
     public var names: [String] { all.map(\.name) }
 
+    /// Publishes `model`: it takes the place of the model loaded from the same path or with the same name
+    /// (keeping that position), else it is added last. Returns the model it replaced.
+    @discardableResult
+    func publish(_ model: ServedModel) -> ServedModel? {
+        lock.withLock {
+            if let i = models.firstIndex(where: { $0.path == model.path || $0.name == model.name }) {
+                let old = models[i]
+                models[i] = model
+                // A file that now holds a model of another name must not leave two entries of that name.
+                models.removeAll { $0 !== model && $0.name == model.name }
+                return old
+            }
+            models.append(model)
+            return nil
+        }
+    }
+
+    /// Removes the model called `name`; the last model is never removed (the service would serve nothing).
+    func remove(_ name: String) -> Result<ServedModel, RegistryRefusal> {
+        lock.withLock {
+            guard let i = models.firstIndex(where: { $0.name == name }) else { return .failure(.unknown(name)) }
+            guard models.count > 1 else { return .failure(.lastModel(name)) }
+            return .success(models.remove(at: i))
+        }
+    }
+
+    enum RegistryRefusal: Error, Equatable { case unknown(String), lastModel(String) }
+
     /// The model called `name`, or the default (first) one for nil.
     public func named(_ name: String?) -> ServedModel? {
         lock.withLock {
