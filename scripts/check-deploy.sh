@@ -3,13 +3,17 @@
 #   1. every Kubernetes manifest against the API schemas (kubernetes-validate --strict, oldest and newest
 #      supported versions), and a deliberately broken manifest must be refused (the validator works);
 #   2. the manifests, compose.yaml and the Prometheus files agree (Tests/Deploy/check_consistency.py);
-#   3. promtool: the Prometheus configuration, the alert rules, and the alerts' unit tests.
+#   3. deploy/kserve against KServe's CRD schemas in ../shared/kserve (unknown fields refused, broken copies made
+#      here must be refused), and against the server itself: the flags and variables its `serve --help` lists, and
+#      a dry run of the binary with the runtime's arguments and environment (Tests/Deploy/check_kserve.py);
+#   4. promtool: the Prometheus configuration, the alert rules, and the alerts' unit tests.
+# Usage: scripts/check-deploy.sh [path/to/shufflenet]   (default: the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "kubernetes-validate==1.*" pyyaml
+"$venv/bin/pip" install -q --disable-pip-version-check "kubernetes-validate==1.*" "jsonschema==4.26.0" "pyyaml==6.0.4"
 
 manifests=()
 while read -r name; do manifests+=("deploy/kubernetes/$name"); done < <(
@@ -28,6 +32,7 @@ if "$venv/bin/kubernetes-validate" --strict --quiet "$broken" >/dev/null 2>&1; t
 fi
 
 "$venv/bin/python" Tests/Deploy/check_consistency.py .
+"$venv/bin/python" Tests/Deploy/check_kserve.py . "${1:-.build/release/shufflenet}"
 
 promtool check config deploy/prometheus/prometheus.yml
 promtool check rules deploy/prometheus/alerts.yml
