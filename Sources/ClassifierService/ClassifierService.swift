@@ -11,6 +11,7 @@ public final class ClassifierService: @unchecked Sendable {
     private let state = ServiceState()
     private var server: HTTPServer?
     private var pool: InferencePool<Int>?
+    private var manager: ModelManager?
 
     public init(configuration: ServiceConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -41,7 +42,9 @@ public final class ClassifierService: @unchecked Sendable {
         // Each worker's state is its index: it runs ServedModel.classifier(worker:) of whichever model a job names.
         let pool = InferencePool<Int>(workers: workers, capacity: configuration.queueCapacity) { index in index }
         self.pool = pool
-        let metrics = ServiceMetrics(workers: workers, models: models.all.map { ($0.name, $0.model.config.groups, ModelDescription.widthLabel($0.model)) })
+        let metrics = ServiceMetrics(workers: workers, models: models.all)
+        let manager = ModelManager(registry: models, loader: loader, startPaths: configuration.modelPaths, metrics: metrics, logger: logger)
+        self.manager = manager
         let api = ClassifierAPI(models: models, pool: pool, metrics: metrics, configuration: configuration, state: state)
         let logger = self.logger
         do {
@@ -88,11 +91,18 @@ public final class ClassifierService: @unchecked Sendable {
         logger.info("stopped")
     }
 
-    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+    /// Re-reads every model file given at start (what SIGHUP does).
+    public func reload() async {
+        guard let manager else { return }
+        let counts = await manager.reloadAll()
+        logger.notice("reload finished", metadata: ["reloaded": "\(counts.reloaded)", "failed": "\(counts.failed)"])
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully; SIGHUP reloads the models meanwhile.
     public func runUntilSignalled() async throws(ServiceError) {
         try start()
         let signalled = AsyncStream<Int32> { continuation in
-            for number in [SIGTERM, SIGINT] {
+            for number in [SIGTERM, SIGINT, SIGHUP] {
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
                 source.setEventHandler { continuation.yield(number) }
@@ -101,6 +111,12 @@ public final class ClassifierService: @unchecked Sendable {
             }
         }
         for await number in signalled {
+            if number == SIGHUP {
+                // Reload on the side; serving goes on. Several SIGHUPs queue one reload each.
+                logger.notice("received signal", metadata: ["signal": "SIGHUP"])
+                Task { [self] in await reload() }
+                continue
+            }
             logger.notice("received signal", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
             break
         }

@@ -16,8 +16,10 @@ final class ServiceMetrics: @unchecked Sendable {
     private let cpuSeconds: Counter
     private let cpuLock = NSLock()
     private var cpuReported = 0.0
+    private let modelInfoLock = NSLock()
+    private var modelInfo: [Gauge] = []
 
-    init(workers: Int, models: [(name: String, groups: Int, width: String)]) {
+    init(workers: Int, models: [ServedModel]) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         func name(_ subsystem: String?, _ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -28,10 +30,6 @@ final class ServiceMetrics: @unchecked Sendable {
         queueDepth = registry.makeGauge(descriptor: name("queue", "depth", "", "Classifications waiting for a worker."))
         inflight = registry.makeGauge(descriptor: name("inflight", "requests", "", "Classification requests being handled."))
         registry.makeGauge(descriptor: name(nil, "workers", "", "Inference worker threads.")).set(to: Double(workers))
-        for model in models {
-            registry.makeGauge(descriptor: name("model", "info", "", "Loaded models (value is always 1)."),
-                               labels: [("model", model.name), ("groups", String(model.groups)), ("width", model.width)]).set(to: 1.0)
-        }
         func process(_ metric: String, _ unit: String, _ help: String) -> Gauge {
             registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "process", metricName: metric, unitName: unit, helpText: help))
         }
@@ -42,6 +40,29 @@ final class ServiceMetrics: @unchecked Sendable {
         startTime = process("start_time", "seconds", "Start time of the process since unix epoch in seconds.")
         openFDs = process("open", "fds", "Number of open file descriptors.")
         maxFDs = process("max", "fds", "Maximum number of open file descriptors.")
+        modelsChanged(models)
+    }
+
+    /// `shufflenet_model_info` follows the served models: a series per model, gone when the model is.
+    func modelsChanged(_ models: [ServedModel]) {
+        modelInfoLock.withLock {
+            for gauge in modelInfo { registry.unregisterGauge(gauge) }
+            modelInfo = models.map { served in
+                let gauge = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "shufflenet", subsystem: "model", metricName: "info", unitName: "",
+                                                                                helpText: "Loaded models (value is always 1)."),
+                                               labels: [("model", served.name), ("groups", String(served.model.config.groups)),
+                                                        ("width", ModelDescription.widthLabel(served.model)), ("generation", String(served.generation))])
+                gauge.set(to: 1.0)
+                return gauge
+            }
+        }
+    }
+
+    /// A model file re-read (SIGHUP or the repository API): `result` is success or failure.
+    func reload(model: String, result: String) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "shufflenet", subsystem: "model", metricName: "reloads", unitName: "total",
+                                                              helpText: "Model loads after start, by model and result (success or failure)."),
+                             labels: [("model", model), ("result", result)]).increment()
     }
 
     func request(route: String, method: String, status: Int, seconds: Double) {
