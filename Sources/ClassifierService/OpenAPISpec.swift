@@ -6,7 +6,8 @@ info:
   title: shufflenet-serve
   version: 0.1.0
   description: |
-    ImageNet classification of PNG images with ShuffleNet v1 on the CPU.
+    ImageNet classification of PNG and JPEG images with ShuffleNet v1 on the CPU, over its own JSON API
+    (`/classify`) and the Open Inference Protocol (KServe V2, `/v2`).
     Every response carries `X-Request-Id` (the client's, if it sent a printable one of at most 128 bytes,
     else a new one). Errors are JSON `{"error": {"code", "message"}}` with the status that says what
     happened. The HTTP layer itself may also answer 400 (malformed request), 408 (request too slow),
@@ -20,7 +21,12 @@ servers:
 paths:
   /classify:
     post:
-      summary: Classify one PNG image
+      summary: Classify one image, or several in one request (PNG or JPEG)
+      description: |
+        One `image` part (or a raw image body) answers with that image's classes. Several `image` parts (up to
+        the server's `--max-batch`, default 32) answer with one entry per part, in order: its classes, or its
+        own error — a bad image fails its entry, not the request. The images of one request are decoded and
+        classified in parallel on the inference workers.
       operationId: classify
       parameters:
         - name: top_k
@@ -31,6 +37,12 @@ paths:
           in: query
           description: A loaded model's name (see /models); default the first model given at start.
           schema: {type: string}
+        - name: orientation
+          in: query
+          description: |
+            `apply` (default): a JPEG's EXIF orientation is applied, so what a person sees is what is classified.
+            `ignore`: the pixels are classified as stored.
+          schema: {type: string, enum: [apply, ignore], default: apply}
       requestBody:
         required: true
         content:
@@ -40,18 +52,25 @@ paths:
               required: [image]
               properties:
                 image:
-                  type: string
-                  format: binary
-                  description: The PNG file (what `curl -F image=@photo.png` sends).
+                  type: array
+                  minItems: 1
+                  maxItems: 32
+                  description: One or more image files, each a part named `image` (`curl -F image=@a.jpg -F image=@b.png`).
+                  items: {type: string, format: binary}
           image/png:
+            schema: {type: string, format: binary}
+          image/jpeg:
             schema: {type: string, format: binary}
       responses:
         "200":
-          description: The top-k classes and where the time went.
+          description: The top-k classes and where the time went (one image), or one entry per image (several).
           headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
           content:
             application/json:
-              schema: {$ref: "#/components/schemas/Classification"}
+              schema:
+                oneOf:
+                  - {$ref: "#/components/schemas/Classification"}
+                  - {$ref: "#/components/schemas/BatchClassification"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "408": {$ref: "#/components/responses/Error"}
         "413": {$ref: "#/components/responses/TooLarge"}
@@ -216,6 +235,40 @@ components:
             queue: {type: number, minimum: 0}
             inference: {type: number, minimum: 0}
             total: {type: number, minimum: 0}
+    BatchClassification:
+      type: object
+      required: [model, results, timings_ms]
+      properties:
+        model: {type: string, description: "The model that answered."}
+        results:
+          type: array
+          description: One entry per `image` part, in the order sent.
+          items:
+            oneOf:
+              - type: object
+                required: [filename, predictions, image, timings_ms]
+                properties:
+                  filename: {type: string, nullable: true, description: "The part's filename, if the client sent one."}
+                  predictions: {$ref: "#/components/schemas/Classification/properties/predictions"}
+                  image: {$ref: "#/components/schemas/Classification/properties/image"}
+                  timings_ms:
+                    type: object
+                    required: [decode, preprocess, queue, inference]
+                    properties:
+                      decode: {type: number, minimum: 0}
+                      preprocess: {type: number, minimum: 0}
+                      queue: {type: number, minimum: 0}
+                      inference: {type: number, minimum: 0}
+              - type: object
+                required: [filename, error]
+                properties:
+                  filename: {type: string, nullable: true}
+                  error: {$ref: "#/components/schemas/Error/properties/error"}
+        timings_ms:
+          type: object
+          required: [total]
+          properties:
+            total: {type: number, minimum: 0, description: "From the complete request to the response."}
     Model:
       type: object
       required: [name, architecture, groups, stem_width, stage_widths, stage_repeats, parameters, mflops, input_size, num_classes, preprocessing]
@@ -253,7 +306,7 @@ components:
               type: string
               description: |
                 missing_image, malformed_multipart, invalid_top_k, unknown_model (400 or 404),
-                image_too_large, body_too_large (413), unsupported_media_type (415),
+                image_too_large, too_many_images, body_too_large (413), unsupported_media_type (415),
                 undecodable_image (422), queue_full, deadline_exceeded, unavailable,
                 too_many_connections (503), and the HTTP layer's bad_request, request_timeout,
                 uri_too_long, header_fields_too_large, not_implemented, http_version_not_supported,
@@ -279,19 +332,19 @@ components:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     TooLarge:
-      description: The body is over the upload limit, or the PNG header claims more pixels than allowed.
+      description: The body is over the upload limit, more image parts than --max-batch, or an image header claims more pixels than allowed.
       headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     UnsupportedMediaType:
-      description: The image is not a PNG; the message says what it looks like (JPEG, GIF, text, ...).
+      description: The image is neither PNG nor JPEG; the message says what it looks like (WebP, GIF, HEIC, text, ...).
       headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     Undecodable:
-      description: A PNG that libpng cannot decode (truncated, bad CRC, ...), with libpng's reason.
+      description: An image the decoder cannot decode (truncated, bad CRC, 12-bit JPEG, ...), with libpng's or libjpeg's reason.
       headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
       content:
         application/json:
