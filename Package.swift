@@ -68,6 +68,9 @@ let package = Package(
         // epoll wrappers (Linux): the event loop's only C.
         .target(name: "CEpollShim"),
         .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL", "CEpollShim", "MonotonicClock"]),
+        // The Open Inference Protocol (KServe V2) codec: requests in, responses, metadata and errors out; no model.
+        // Core/ and Decoding/ import nothing (the v2-request fuzzer compiles them alone); Encoding/ uses HTTP.
+        .target(name: "OpenInference", dependencies: ["HTTP"]),
         // The service: wires HTTP + decoding + the model pool + metrics; maps domain errors to statuses.
         .target(
             name: "ClassifierService",
