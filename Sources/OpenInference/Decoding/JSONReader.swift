@@ -62,57 +62,55 @@ struct JSONReader {
         if depth > maxDepth { throw .nestingTooDeep(offset: position - 1, limit: maxDepth) }
     }
 
+    /// Enters an object or array; true when it is empty (and already left again).
+    @inline(__always)
+    mutating func enterContainer(_ opening: UInt8, _ closing: UInt8, _ what: @autoclosure () -> String) throws(InferenceProtocolError) -> Bool {
+        try enter(opening, what())
+        skipWhitespace()
+        guard current == closing else { return false }
+        position += 1
+        depth -= 1
+        return true
+    }
+
+    /// After a member or element: true past a ',' (another follows), false past `closing` (the container is left).
+    @inline(__always)
+    mutating func continueContainer(_ closing: UInt8, in what: @autoclosure () -> String) throws(InferenceProtocolError) -> Bool {
+        skipWhitespace()
+        switch current {
+        case UInt8(ascii: ","):
+            position += 1
+            return true
+        case closing:
+            position += 1
+            depth -= 1
+            return false
+        default:
+            throw failure("expected ',' or '\(Character(UnicodeScalar(closing)))' in \(what())" + found)
+        }
+    }
+
     /// Reads an object, calling `member` with the cursor on each value; `member` must consume that value.
     /// `what` names the object in messages ("the request", "input #1").
     mutating func readObject(_ what: @autoclosure () -> String,
                              _ member: (inout JSONReader, String) throws(InferenceProtocolError) -> Void) throws(InferenceProtocolError) {
-        try enter(UInt8(ascii: "{"), "\(what()) to be a JSON object")
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return
-        }
-        while true {
+        if try enterContainer(UInt8(ascii: "{"), UInt8(ascii: "}"), "\(what()) to be a JSON object") { return }
+        repeat {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw failure("expected a quoted key" + found) }
             let key = try readString()
             try consume(UInt8(ascii: ":"), "':' after the key \"\(InferenceProtocolError.clipped(key))\"")
             try member(&self, key)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                depth -= 1
-                return
-            default: throw failure("expected ',' or '}' in \(what())" + found)
-            }
-        }
+        } while try continueContainer(UInt8(ascii: "}"), in: what())
     }
 
     /// Reads an array, calling `element` with the cursor on each element; `element` must consume it.
     mutating func readArray(_ what: @autoclosure () -> String,
                             _ element: (inout JSONReader) throws(InferenceProtocolError) -> Void) throws(InferenceProtocolError) {
-        try enter(UInt8(ascii: "["), "\(what()) to be a JSON array")
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return
-        }
-        while true {
+        if try enterContainer(UInt8(ascii: "["), UInt8(ascii: "]"), "\(what()) to be a JSON array") { return }
+        repeat {
             try element(&self)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
-                return
-            default: throw failure("expected ',' or ']' in \(what())" + found)
-            }
-        }
+        } while try continueContainer(UInt8(ascii: "]"), in: what())
     }
 
     /// Validates and steps over one value of any kind (unknown fields, unknown parameters).

@@ -25,45 +25,26 @@ extension JSONReader {
 
     /// The hot loop of a JSON batch: `[n, n, …]` with no closure or boxing per element.
     private mutating func readFlatData<Sink: TensorElementSink>(into sink: inout Sink, count: Int, shape: [Int], name: String) throws(InferenceProtocolError) {
-        try enter(UInt8(ascii: "["), "data")
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return
-        }
-        while true {
+        if try enterContainer(UInt8(ascii: "["), UInt8(ascii: "]"), "data") { return }
+        repeat {
             guard sink.count < count else {
                 throw .invalidTensor(name: name, reason: "data has more than the \(count) elements of shape \(TensorShape.text(shape))")
             }
-            try sink.readElement(&self)
             skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                depth -= 1
-                return
-            case UInt8(ascii: "["):
+            if current == UInt8(ascii: "[") {
                 throw .invalidTensor(name: name, reason: "data mixes numbers and arrays at byte \(position)")
-            default:
-                throw failure("expected ',' or ']' in the data of '\(InferenceProtocolError.clipped(name))'" + found)
             }
-        }
+            try sink.readElement(&self)
+        } while try continueContainer(UInt8(ascii: "]"), in: "the data of '\(InferenceProtocolError.clipped(name))'")
     }
 
     /// One level of nested data: exactly `shape[level]` entries, arrays above the last level, elements at it.
     private mutating func readNestedData<Sink: TensorElementSink>(into sink: inout Sink, level: Int, shape: [Int], name: String) throws(InferenceProtocolError) {
         let start = position
-        try enter(UInt8(ascii: "["), "data")
         let last = level == shape.count - 1
         var entries = 0
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            position += 1
-        } else {
-            entriesLoop: while true {
+        if try !enterContainer(UInt8(ascii: "["), UInt8(ascii: "]"), "data") {
+            repeat {
                 guard entries < shape[level] else {
                     throw .invalidTensor(name: name, reason: "data dimension \(level) has more than \(shape[level]) entries (shape \(TensorShape.text(shape)), array at byte \(start))")
                 }
@@ -77,19 +58,8 @@ extension JSONReader {
                 }
                 if last { try sink.readElement(&self) } else { try readNestedData(into: &sink, level: level + 1, shape: shape, name: name) }
                 entries += 1
-                skipWhitespace()
-                switch current {
-                case UInt8(ascii: ","):
-                    position += 1
-                case UInt8(ascii: "]"):
-                    position += 1
-                    break entriesLoop
-                default:
-                    throw failure("expected ',' or ']' in the data of '\(InferenceProtocolError.clipped(name))'" + found)
-                }
-            }
+            } while try continueContainer(UInt8(ascii: "]"), in: "the data of '\(InferenceProtocolError.clipped(name))'")
         }
-        depth -= 1
         guard entries == shape[level] else {
             throw .invalidTensor(name: name, reason: "data dimension \(level) has \(entries) entries; shape \(TensorShape.text(shape)) says \(shape[level]) (array at byte \(start))")
         }
