@@ -98,6 +98,7 @@ let package = Package(
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "OpenInferenceTests", dependencies: ["OpenInference", "HTTP", "TestSupport"]),
         .testTarget(name: "ClassifierServiceTests", dependencies: ["ClassifierService", "HTTP", "TestSupport"]),
     ]
 )
