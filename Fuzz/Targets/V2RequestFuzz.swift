@@ -22,14 +22,15 @@ public func fuzzV2Request(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             guard let count = TensorShape.elementCount(input.shape) else { preconditionFailure("accepted an overflowing shape") }
             precondition(count <= limits.maxElementsPerTensor && input.elementCount == count, "\(input.name): \(input.elementCount) of \(count)")
             switch input.data {
-            case .fp32(let values): precondition(input.datatype == .fp32 && values.allSatisfy(\.isFinite))
+            case .fp32(let values):  // JSON has no NaN or infinity; binary data may hold any bit pattern
+                precondition(input.datatype == .fp32 && (input.binaryDataSize != nil || values.allSatisfy(\.isFinite)))
             case .bytes(let elements): precondition(input.datatype == .bytes && elements.allSatisfy { $0.count <= body.count })
             case .raw(let bytes): precondition(bytes.count == count * (input.datatype.elementSize ?? 0))
             }
             binaryBytes += input.binaryDataSize ?? 0
         }
         // Every byte is accounted for: the JSON part plus the declared binary sizes is the body.
-        let jsonLength = header.map { Int($0.trimmingWhitespace)! } ?? body.count
+        let jsonLength = header.map { Int(BinaryTensorData.trimmed($0))! } ?? body.count
         precondition(jsonLength + binaryBytes == body.count, "\(jsonLength) + \(binaryBytes) != \(body.count)")
     } catch {
         precondition([400, 413].contains(error.statusCode) && !error.message.isEmpty && !error.code.isEmpty)

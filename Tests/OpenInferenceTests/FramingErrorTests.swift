@@ -17,6 +17,10 @@ final class FramingErrorTests: XCTestCase {
             assertRefused(fp32Binary, binary: eight, headerLength: .some(value), "not a decimal number")
         }
         XCTAssertEqual(refusal(fp32Binary, binary: eight, headerLength: "99999999999999999999999")?.message.contains("larger than"), true)
+        // Optional whitespace is spaces and tabs only.
+        let length = String(fp32Binary.utf8.count)
+        XCTAssertNoThrow(try InferenceRequest.decode(body: Array(fp32Binary.utf8) + eight, headerLength: " \t\(length) "))
+        assertRefused(fp32Binary, binary: eight, headerLength: .some("\u{A0}\(length)"), "not a decimal number")
     }
 
     func testBinarySizesGivenButTheHeaderMissing() {

@@ -4,7 +4,7 @@ enum BinaryTensorData {
     /// a plain decimal number of bytes no larger than the body.
     static func jsonPartLength(_ header: String?, bodyCount: Int) throws(InferenceProtocolError) -> Int {
         guard let header else { return bodyCount }
-        let text = header.trimmingWhitespace
+        let text = trimmed(header)
         let digits = text.utf8.drop { $0 == UInt8(ascii: "-") }
         guard !digits.isEmpty, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), text.utf8.count - digits.count <= 1 else {
             throw .invalidHeaderLength(value: header, reason: "it is not a decimal number of bytes")
@@ -14,6 +14,11 @@ enum BinaryTensorData {
             throw .invalidHeaderLength(value: header, reason: "it is larger than the \(bodyCount)-byte body")
         }
         return length
+    }
+
+    /// A field value without the optional whitespace around it: spaces and tabs (RFC 9110 §5.5), nothing else.
+    static func trimmed(_ value: String) -> String {
+        String(Substring(value).drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
     /// Input `input`'s data from `body[range]`: FP32 copied into Floats, BYTES elements as ranges of `body`

@@ -44,6 +44,7 @@ struct RawNumberSink: TensorElementSink {
     mutating func reserve(_ capacity: Int) { bytes.reserveCapacity(capacity * size) }
 
     mutating func readElement(_ reader: inout JSONReader) throws(InferenceProtocolError) {
+        reader.skipWhitespace()
         let start = reader.position
         let pattern: UInt64
         switch datatype {
@@ -68,7 +69,7 @@ struct RawNumberSink: TensorElementSink {
 
     private func outOfRange(_ reader: JSONReader, from start: Int) -> InferenceProtocolError {
         let text = String(decoding: UnsafeBufferPointer(rebasing: reader.bytes[start..<reader.position]), as: UTF8.self)
-        return .invalidTensor(name: name, reason: "element \(count) (\(InferenceProtocolError.clipped(text.trimmingWhitespace))) is out of range for \(datatype)")
+        return .invalidTensor(name: name, reason: "element \(count) (\(InferenceProtocolError.clipped(text))) is out of range for \(datatype)")
     }
 }
 
@@ -86,11 +87,5 @@ struct BytesSink: TensorElementSink {
             throw .invalidTensor(name: name, reason: "BYTES data in JSON must be strings (element \(count) is not)")
         }
         try tensor.appendElement { (storage: inout [UInt8]) throws(InferenceProtocolError) in try reader.readString(into: &storage) }
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
