@@ -52,21 +52,25 @@ enum BinaryTensorData {
         var offset = range.lowerBound
         while offset < range.upperBound {
             guard ranges.count < input.elementCount else {
-                throw .invalidTensor(name: input.name, reason: "binary data holds more than the \(input.elementCount) BYTES elements of shape \(TensorShape.text(input.shape))")
+                throw .invalidTensor(name: input.name, reason: "binary data holds more than the \(input.elementCount) BYTES elements"
+                                     + " of shape \(TensorShape.text(input.shape))")
             }
             guard range.upperBound - offset >= 4 else {
-                throw .invalidTensor(name: input.name, reason: "BYTES element \(ranges.count) at byte \(offset): its 4-byte length runs past the end of the tensor's binary data")
+                throw .invalidTensor(name: input.name, reason: "BYTES element \(ranges.count) at byte \(offset):"
+                                     + " its 4-byte length runs past the end of the tensor's binary data")
             }
             let length = (0..<4).reduce(0) { $0 | Int(body[offset + $1]) << (8 * $1) }
             offset += 4
             guard length <= range.upperBound - offset else {
-                throw .invalidTensor(name: input.name, reason: "BYTES element \(ranges.count) declares \(length) bytes but only \(range.upperBound - offset) remain in the tensor's binary data")
+                throw .invalidTensor(name: input.name, reason: "BYTES element \(ranges.count) declares \(length) bytes"
+                                     + " but only \(range.upperBound - offset) remain in the tensor's binary data")
             }
             ranges.append(offset..<offset + length)
             offset += length
         }
         guard ranges.count == input.elementCount else {
-            throw .invalidTensor(name: input.name, reason: "binary data holds \(ranges.count) BYTES elements; shape \(TensorShape.text(input.shape)) needs \(input.elementCount)")
+            throw .invalidTensor(name: input.name, reason: "binary data holds \(ranges.count) BYTES elements;"
+                                 + " shape \(TensorShape.text(input.shape)) needs \(input.elementCount)")
         }
         return BytesTensor(storage: body, ranges: ranges)
     }

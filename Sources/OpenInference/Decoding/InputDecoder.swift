@@ -75,7 +75,8 @@ extension JSONReader {
             if let elementSize = datatype.elementSize {
                 let (needed, overflow) = count.multipliedReportingOverflow(by: elementSize)
                 guard !overflow && needed == size else {
-                    throw .invalidTensor(name: name, reason: "binary_data_size is \(size) bytes but shape \(TensorShape.text(shape)) of \(datatype) takes \(overflow ? "more than fits in 64 bits" : "\(needed)")")
+                    let takes = overflow ? "more than fits in 64 bits" : "\(needed)"
+                    throw .invalidTensor(name: name, reason: "binary_data_size is \(size) bytes but shape \(TensorShape.text(shape)) of \(datatype) takes \(takes)")
                 }
             }
             source = .binary(Int(size))
@@ -130,7 +131,8 @@ extension JSONReader {
             try readTensorData(into: &sink, shape: shape, count: count, name: name)
             return sink.data
         case .fp16, .bf16:
-            throw .invalidTensor(name: name, reason: "\(datatype) data must be sent as binary tensor data (parameters.binary_data_size); JSON numbers have no 16-bit float form")
+            throw .invalidTensor(name: name, reason: "\(datatype) data must be sent as binary tensor data (parameters.binary_data_size);"
+                                 + " JSON numbers have no 16-bit float form")
         default:
             var sink = RawNumberSink(name: name, datatype: datatype)
             try readTensorData(into: &sink, shape: shape, count: count, name: name)

@@ -8,7 +8,8 @@ extension InferenceRequest {
     ///   add up to exactly the rest of the body.
     ///
     /// BYTES inputs from binary data share `body`'s storage (no copy).
-    public static func decode(body: [UInt8], headerLength: String?, limits: InferenceLimits = InferenceLimits()) throws(InferenceProtocolError) -> InferenceRequest {
+    public static func decode(body: [UInt8], headerLength: String?,
+                              limits: InferenceLimits = InferenceLimits()) throws(InferenceProtocolError) -> InferenceRequest {
         let jsonLength = try BinaryTensorData.jsonPartLength(headerLength, bodyCount: body.count)
         let parsed = try body.withUnsafeBufferPointer { (all) throws(InferenceProtocolError) -> ParsedRequest in
             var reader = JSONReader(UnsafeBufferPointer(rebasing: all[0..<jsonLength]), maxDepth: limits.maxJSONDepth)
@@ -27,10 +28,12 @@ extension InferenceRequest {
                 data = decoded
             case .binary(let size):
                 guard headerLength != nil else {
-                    throw .invalidBinaryData("input '\(InferenceProtocolError.clipped(pending.name))' has parameters.binary_data_size but the request has no \(inferenceHeaderContentLengthField) header")
+                    throw .invalidBinaryData("input '\(InferenceProtocolError.clipped(pending.name))' has parameters.binary_data_size"
+                                             + " but the request has no \(inferenceHeaderContentLengthField) header")
                 }
                 guard size <= body.count - offset else {
-                    throw .invalidBinaryData("input '\(InferenceProtocolError.clipped(pending.name))' declares \(size) bytes but only \(body.count - offset) remain after byte \(offset)")
+                    throw .invalidBinaryData("input '\(InferenceProtocolError.clipped(pending.name))' declares \(size) bytes"
+                                             + " but only \(body.count - offset) remain after byte \(offset)")
                 }
                 data = try BinaryTensorData.decode(body, range: offset..<offset + size, pending)
                 offset += size
@@ -40,7 +43,8 @@ extension InferenceRequest {
         }
         guard offset == body.count else {
             let declared = offset - jsonLength
-            throw .invalidBinaryData("the body has \(body.count - jsonLength) bytes after the \(jsonLength)-byte JSON part but the inputs' binary_data_size add up to \(declared)")
+            throw .invalidBinaryData("the body has \(body.count - jsonLength) bytes after the \(jsonLength)-byte JSON part"
+                                     + " but the inputs' binary_data_size add up to \(declared)")
         }
         return InferenceRequest(id: parsed.id, parameters: parsed.parameters, binaryDataOutput: parsed.binaryDataOutput,
                                 inputs: inputs, outputs: parsed.outputs)

@@ -46,7 +46,8 @@ extension JSONReader {
         if try !enterContainer(UInt8(ascii: "["), UInt8(ascii: "]"), "data") {
             repeat {
                 guard entries < shape[level] else {
-                    throw .invalidTensor(name: name, reason: "data dimension \(level) has more than \(shape[level]) entries (shape \(TensorShape.text(shape)), array at byte \(start))")
+                    throw .invalidTensor(name: name, reason: "data dimension \(level) has more than \(shape[level]) entries"
+                                                 + " (shape \(TensorShape.text(shape)), array at byte \(start))")
                 }
                 skipWhitespace()
                 let isArray = current == UInt8(ascii: "[")
@@ -54,14 +55,16 @@ extension JSONReader {
                     throw .invalidTensor(name: name, reason: "data is nested deeper than shape \(TensorShape.text(shape)) at byte \(position)")
                 }
                 if !last && !isArray {
-                    throw .invalidTensor(name: name, reason: "data mixes numbers and arrays at byte \(position); nested data must follow shape \(TensorShape.text(shape))")
+                    throw .invalidTensor(name: name, reason: "data mixes numbers and arrays at byte \(position);"
+                                                 + " nested data must follow shape \(TensorShape.text(shape))")
                 }
                 if last { try sink.readElement(&self) } else { try readNestedData(into: &sink, level: level + 1, shape: shape, name: name) }
                 entries += 1
             } while try continueContainer(UInt8(ascii: "]"), in: "the data of '\(InferenceProtocolError.clipped(name))'")
         }
         guard entries == shape[level] else {
-            throw .invalidTensor(name: name, reason: "data dimension \(level) has \(entries) entries; shape \(TensorShape.text(shape)) says \(shape[level]) (array at byte \(start))")
+            throw .invalidTensor(name: name, reason: "data dimension \(level) has \(entries) entries;"
+                                         + " shape \(TensorShape.text(shape)) says \(shape[level]) (array at byte \(start))")
         }
     }
 }
