@@ -21,6 +21,20 @@ final class MetadataAndErrorTests: XCTestCase {
             + #""outputs":[{"name":"logits","datatype":"FP32","shape":[-1,1000]}]}"#)
     }
 
+    func testInputsAreCheckedAgainstTheModelsTensors() throws {
+        let declared = TensorMetadata(name: "input", datatype: .fp32, shape: [-1, 3, 224, 224])
+        let input = { (datatype: TensorDatatype, shape: [Int]) in InputTensor(name: "input", datatype: datatype, shape: shape, data: .raw([])) }
+        XCTAssertNoThrow(try input(.fp32, [8, 3, 224, 224]).validate(against: declared))
+        XCTAssertThrowsError(try input(.fp16, [8, 3, 224, 224]).validate(against: declared)) {
+            XCTAssertEqual($0 as? InferenceProtocolError, .wrongDatatype(tensor: "input", expected: [.fp32], actual: .fp16))
+        }
+        for shape in [[8, 3, 224], [8, 3, 224, 225], [8, 3, 224, 224, 1], [1, 1, 224, 224]] {
+            XCTAssertThrowsError(try input(.fp32, shape).validate(against: declared)) {
+                XCTAssertEqual($0 as? InferenceProtocolError, .wrongShape(tensor: "input", expected: [-1, 3, 224, 224], actual: shape))
+            }
+        }
+    }
+
     func testErrorsRenderAsTheProtocolsErrorObjectWithTheirStatusAndHeaders() throws {
         struct QueueFull: HTTPResponseError {
             var status: HTTPStatus { .serviceUnavailable }

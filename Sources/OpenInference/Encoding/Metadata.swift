@@ -20,18 +20,7 @@ public struct ServerMetadata: Sendable, Equatable {
     public var body: [UInt8] { json.bytes }
 }
 
-/// A tensor as model metadata describes it; -1 marks a dimension of any size.
-public struct TensorMetadata: Sendable, Equatable {
-    public var name: String
-    public var datatype: TensorDatatype
-    public var shape: [Int]
-
-    public init(name: String, datatype: TensorDatatype, shape: [Int]) {
-        self.name = name
-        self.datatype = datatype
-        self.shape = shape
-    }
-
+extension TensorMetadata {
     public var json: JSONValue {
         ["name": .string(name), "datatype": .string(datatype.rawValue), "shape": .array(shape.map { .integer($0) })]
     }
