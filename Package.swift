@@ -68,6 +68,9 @@ let package = Package(
         // epoll wrappers (Linux): the event loop's only C.
         .target(name: "CEpollShim"),
         .target(name: "HTTP", dependencies: ["CZlib", "COpenSSL", "CEpollShim", "MonotonicClock"]),
+        // The Open Inference Protocol (KServe V2) codec: requests in, responses, metadata and errors out; no model.
+        // Core/ and Decoding/ import nothing (the v2-request fuzzer compiles them alone); Encoding/ uses HTTP.
+        .target(name: "OpenInference", dependencies: ["HTTP"]),
         // The service: wires HTTP + decoding + the model pool + metrics; maps domain errors to statuses.
         .target(
             name: "ClassifierService",
@@ -88,6 +91,8 @@ let package = Package(
         ),
         // Load-test fixture: fixed bytes through the HTTP server, compared with nginx by Benchmarks/http/run.sh.
         .executableTarget(name: "http-fixed-response", dependencies: ["HTTP"], path: "Benchmarks/http-fixed-response"),
+        // V2 codec throughput (Benchmarks/v2/run.sh): batch-8 requests decoded, logits responses encoded.
+        .executableTarget(name: "v2-codec-bench", dependencies: ["OpenInference", "MonotonicClock"], path: "Benchmarks/v2", exclude: ["run.sh"]),
         .target(name: "TestSupport", dependencies: ["ShuffleNet"], path: "Tests/TestSupport"),
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
@@ -95,6 +100,7 @@ let package = Package(
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "OpenInferenceTests", dependencies: ["OpenInference", "HTTP", "TestSupport"]),
         .testTarget(name: "ClassifierServiceTests", dependencies: ["ClassifierService", "HTTP", "TestSupport"]),
     ]
 )

@@ -3,6 +3,8 @@
 
     make_seeds.py safetensors DIR     tiny safetensors files (with and without ShuffleNet metadata)
     make_seeds.py checkpoint DIR      a legacy torch.save file and a zip one, each with two small tensors
+    make_seeds.py v2-request DIR      Open Inference Protocol request bodies: JSON data (flat, nested, every
+                                      datatype) and binary tensor data, each after a "#<header length>" line
 """
 import io
 import json
@@ -60,6 +62,40 @@ def legacy_checkpoint():
     return out.getvalue()
 
 
+def v2_requests():
+    """(name, header line or None, JSON object, binary tail) for the v2-request fuzzer; see V2RequestFuzz.swift."""
+    floats = [0.5, -1.25, 3.0e-5, 255.0, 0.1, 1e10, -0.0, 7.0, 2.5, 0.333, 128.0, 1.0]
+    fp32 = {"name": "input", "shape": [1, 3, 2, 2], "datatype": "FP32"}
+    outputs = [{"name": "logits", "parameters": {"binary_data": True}},
+               {"name": "probabilities", "parameters": {"classification": 3, "binary_data": False}}]
+    nested = [[[floats[0:2], floats[2:4]], [floats[4:6], floats[6:8]], [floats[8:10], floats[10:12]]]]
+    every_type = [
+        {"name": "b", "datatype": "BOOL", "shape": [2], "data": [True, False]},
+        {"name": "u8", "datatype": "UINT8", "shape": [2], "data": [0, 255]},
+        {"name": "i16", "datatype": "INT16", "shape": [1, 2], "data": [[-32768, 32767]]},
+        {"name": "u64", "datatype": "UINT64", "shape": [1], "data": [18446744073709551615]},
+        {"name": "i64", "datatype": "INT64", "shape": [1], "data": [-9223372036854775808]},
+        {"name": "f64", "datatype": "FP64", "shape": [2], "data": [1.7976931348623157e308, 5e-324]},
+        {"name": "s", "datatype": "BYTES", "shape": [2], "data": ["caf\u00e9 \ud83d\udc08", "tab\there"]},
+    ]
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(24))
+    bytes_tail = b"".join(struct.pack("<I", len(e)) + e for e in (png, b"", b"second"))
+    float_tail = struct.pack("<12f", *floats)
+    return [
+        ("json-flat", None, {"id": "42", "inputs": [dict(fp32, data=floats)], "outputs": outputs}, b""),
+        ("json-nested", None, {"inputs": [dict(fp32, data=nested)], "parameters": {"binary_data_output": True}}, b""),
+        ("json-data-first", None, {"inputs": [{"data": floats, "shape": [12], "name": "input", "datatype": "FP32"}]}, b""),
+        ("json-every-type", None, {"id": "x", "parameters": {"a": 1, "b": "s", "c": 2.5, "d": None}, "inputs": every_type}, b""),
+        ("binary-fp32", True, {"inputs": [dict(fp32, parameters={"binary_data_size": len(float_tail)})], "outputs": outputs}, float_tail),
+        ("binary-bytes", True, {"inputs": [{"name": "image", "shape": [3], "datatype": "BYTES",
+                                            "parameters": {"binary_data_size": len(bytes_tail)}}]}, bytes_tail),
+        ("binary-mixed", True, {"inputs": [dict(fp32, parameters={"binary_data_size": len(float_tail)}),
+                                           {"name": "n", "shape": [2], "datatype": "INT32", "data": [1, -2]},
+                                           {"name": "image", "shape": [3], "datatype": "BYTES",
+                                            "parameters": {"binary_data_size": len(bytes_tail)}}]}, float_tail + bytes_tail),
+    ]
+
+
 def main(kind, directory):
     os.makedirs(directory, exist_ok=True)
     if kind == "safetensors":
@@ -73,6 +109,11 @@ def main(kind, directory):
             open(source, "wb").write(safetensors(TENSORS))
             script = os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "make_torch_zip.py")
             subprocess.run([sys.executable, script, source, os.path.join(directory, "zip.pt")], check=True)
+    elif kind == "v2-request":
+        for name, framed, request, tail in v2_requests():
+            text = json.dumps(request).encode()
+            header = b"#%d\n" % len(text) if framed else b""
+            open(os.path.join(directory, name + ".seed"), "wb").write(header + text + tail)
     else:
         raise SystemExit(f"unknown seed kind {kind}")
 

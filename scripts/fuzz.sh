@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds one libFuzzer target with AddressSanitizer and runs it for N seconds.
-# Usage: scripts/fuzz.sh TARGET SECONDS      targets: http-request, multipart, safetensors, checkpoint, png
+# Usage: scripts/fuzz.sh TARGET SECONDS      targets: http-request, multipart, safetensors, checkpoint, png, v2-request
 # The corpus grows in .build-fuzz/corpus/TARGET (seeded from Fuzz/Seeds/TARGET); crashes land in
 # .build-fuzz/crashes/TARGET and make the script fail. Prints libFuzzer's final statistics.
 set -euo pipefail
@@ -18,6 +18,7 @@ case "$target" in
     multipart)    sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Fuzz/Targets/MultipartFuzz.swift) ;;
     safetensors)  sources=("${engine[@]}" Fuzz/Targets/SafetensorsFuzz.swift) ;;
     checkpoint)   sources=("${engine[@]}" Fuzz/Targets/CheckpointFuzz.swift) ;;
+    v2-request)   sources=(Sources/OpenInference/Core/*.swift Sources/OpenInference/Decoding/*.swift Fuzz/Targets/V2RequestFuzz.swift) ;;
     png)
         # The C shim is compiled with the same sanitizers and imported as a module.
         mkdir -p "$out/png-shim"
@@ -26,7 +27,7 @@ case "$target" in
         sources=(Sources/ImageDecoding/*.swift Fuzz/Targets/PNGFuzz.swift)
         extra=(-I Sources/PNGShim/include -Xcc -fmodule-map-file=Fuzz/png-shim.modulemap "$out/png-shim/pngshim.o" $(pkg-config --libs libpng))
         ;;
-    *) echo "fuzz: unknown target '$target' (http-request, multipart, safetensors, checkpoint, png)" >&2; exit 2 ;;
+    *) echo "fuzz: unknown target '$target' (http-request, multipart, safetensors, checkpoint, png, v2-request)" >&2; exit 2 ;;
 esac
 
 binary="$out/bin/$target"
@@ -41,7 +42,7 @@ cp -n Fuzz/Seeds/"$target"/* "$out/corpus/$target/" 2>/dev/null || true
 # Inputs that once crashed or leaked are replayed on every run, so a regression fails here too.
 cp -n Tests/Fixtures/fuzz-regressions/"$target"/* "$out/corpus/$target/" 2>/dev/null || true
 case "$target" in
-    safetensors|checkpoint) python3 Fuzz/make_seeds.py "$target" "$out/corpus/$target" ;;
+    safetensors|checkpoint|v2-request) python3 Fuzz/make_seeds.py "$target" "$out/corpus/$target" ;;
     png) cp -n "${SHUFFLENET_SHARED_DIR:-../shared}"/pngsuite/suite/*.png "$out/corpus/$target/" 2>/dev/null || true ;;
 esac
 log="$out/$target.log"

@@ -14,7 +14,7 @@ fi
 
 # Fuzz every parser that sees untrusted bytes (FUZZ_SECONDS each, default 60; 0 skips).
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
-    for target in http-request multipart safetensors checkpoint png; do
+    for target in http-request multipart safetensors checkpoint png v2-request; do
         scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-60}"
     done
 fi
@@ -32,6 +32,9 @@ scripts/check-deploy.sh
 # arm64 without an arm64 machine: the C targets cross-compiled for aarch64 (the Swift ones cannot be here).
 scripts/check-portability.sh
 
+# tritonclient[http] builds real V2 request bodies and reads our responses in OpenInferenceTests.
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check "tritonclient[http]==2.*"
 swift test -c release -Xswiftc -enable-testing --skip-build --disable-swift-testing
 
 # Short versions of the reliability programme: the hostile-input catalogue, load, soak, slow clients,
