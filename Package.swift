@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "ClassifierService",
             dependencies: [
-                "HTTP", "ShuffleNet", "ImageDecoding", "MonotonicClock",
+                "HTTP", "ShuffleNet", "ImageDecoding", "MonotonicClock", "OpenInference",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

@@ -3,7 +3,8 @@
 #   1. promtool check metrics on /metrics;
 #   2. a real Prometheus server scrapes the service; its HTTP API must report the target up with samples;
 #   3. schemathesis runs against the live server with openapi.yaml: no 5xx, every response matches the schema;
-#   4. the web page at / in headless Chromium (Selenium): a photo, a JPEG and an oversized file; screenshots
+#   4. tritonclient, NVIDIA's V2 client, against the /v2 routes (Tests/V2/tritonclient_test.py);
+#   5. the web page at / in headless Chromium (Selenium): a photo, a JPEG and an oversized file; screenshots
 #      are kept in artifacts/.
 # Usage: scripts/service-checks.sh BINARY MODEL
 set -euo pipefail
@@ -13,7 +14,7 @@ model="${2:?usage: service-checks.sh BINARY MODEL}"
 
 venv=.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==4.*" "selenium==4.*"
+"$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==4.*" "selenium==4.*" "tritonclient[http]==2.*" numpy
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -70,6 +71,9 @@ echo "== schemathesis against openapi.yaml"
 # so schema-valid random bytes are rightly refused with 415/422 and unknown names with 400.
 "$venv/bin/schemathesis" run openapi.yaml --url "$base" --checks all --exclude-checks positive_data_acceptance --max-examples 30 \
     --request-timeout 30 --workers 1 --no-color 2>&1 | tail -25
+
+echo "== tritonclient (Open Inference Protocol) against the live server"
+"$venv/bin/python" Tests/V2/tritonclient_test.py "$base" "${SHUFFLENET_SHARED_DIR:-../shared}" "$(basename "$model" .safetensors)"
 
 echo "== the web page in headless Chromium"
 "$venv/bin/python" Tests/Browser/web_page_test.py "$base" "${SHUFFLENET_SHARED_DIR:-../shared}" artifacts

@@ -5,7 +5,7 @@ import ShuffleNet
 /// One image's answer: what /classify and `shufflenet classify` report.
 public struct ClassificationResult: Sendable {
     public let model: String
-    public let predictions: [Prediction]
+    public var predictions: [Prediction]
     public let width: Int    // pixels, as decoded
     public let height: Int   // pixels
     public var decodeSeconds: Double
@@ -40,15 +40,29 @@ public enum ClassificationPipeline {
         }
     }
 
-    /// Decodes `bytes` (already probed) and classifies them with `classifier`, timing each stage.
-    public static func classify(_ bytes: [UInt8], header: PNGHeader, classifier: ImageClassifier, topK: Int) -> Result<ClassificationResult, ClassificationError> {
+    /// Decodes `bytes` (already probed) and runs them through `classifier`: the logits, the decoded size and
+    /// the stage timings (queue time is the caller's to fill in).
+    public static func run(_ bytes: [UInt8], header: PNGHeader, classifier: ImageClassifier) -> Result<(logits: [Float], result: ClassificationResult), ClassificationError> {
         let start = Monotonic.now()
         return decode(bytes, header: header).map { image in
             let decodeSeconds = Monotonic.since(start)
-            let ranked = classifier.classify([.rgb(pixels: image.pixels, width: image.width, height: image.height)], topK: topK)
-            return ClassificationResult(
-                model: classifier.name, predictions: ranked.images[0].predictions, width: image.width, height: image.height,
-                decodeSeconds: decodeSeconds, preprocessSeconds: ranked.preprocessSeconds, queueSeconds: 0, inferenceSeconds: ranked.inferenceSeconds)
+            let output = classifier.run([.rgb(pixels: image.pixels, width: image.width, height: image.height)])
+            return (output.logits[0], ClassificationResult(
+                model: classifier.name, predictions: [], width: image.width, height: image.height,
+                decodeSeconds: decodeSeconds, preprocessSeconds: output.preprocessSeconds, queueSeconds: 0, inferenceSeconds: output.inferenceSeconds))
+        }
+    }
+
+    /// Decodes `bytes` (already probed) and ranks their classes with `classifier`, timing each stage
+    /// (ranking counts as inference).
+    public static func classify(_ bytes: [UInt8], header: PNGHeader, classifier: ImageClassifier, topK: Int) -> Result<ClassificationResult, ClassificationError> {
+        run(bytes, header: header, classifier: classifier).map { logits, result in
+            let ranking = Monotonic.now()
+            let ranked = classifier.rank(logits, topK: topK)
+            var answer = result
+            answer.predictions = ranked.predictions
+            answer.inferenceSeconds += Monotonic.since(ranking)
+            return answer
         }
     }
 

@@ -36,6 +36,7 @@ struct ClassifierAPI: Sendable {
                 "Cache-Control": "no-cache",
             ], body: Array(WebPage.html.utf8))
         })
+        registerV2(&router)
         router.on("GET", "/openapi.yaml", inline: { _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml"], body: Array(OpenAPISpec.yaml.utf8))
         })

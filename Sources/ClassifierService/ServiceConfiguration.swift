@@ -13,6 +13,7 @@ public struct ServiceConfiguration: Sendable {
     public var maxBatch = 32                       // images in one request (/classify parts, V2 batch) → 413 beyond
     public var maxBodyBytes = 32 * 1024 * 1024     // upload limit → 413; fits a full V2 batch of FP32 224² tensors (19.3 MB)
     public var maxBufferedBodyBytes = 256 << 20    // upload bytes held at once across connections → 503 + Retry-After
+    public var maxJSONDepth = 64                   // nesting of a V2 request's JSON → 400 beyond
     public var maxPixels = 40_000_000              // width × height limit, judged from the PNG header → 413
     public var requestTimeout = 30.0               // seconds a request may wait for and spend in a worker → 503
     public var shutdownTimeout = 25.0              // seconds in-flight requests get after SIGTERM

@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SIMD kernel set: baseline or avx512 (default: the fastest this CPU supports). [SHUFFLENET_KERNELS]") var kernels: String?
     @Option(name: .customLong("queue-size"), help: "Requests that may wait for a worker; beyond it 503. [SHUFFLENET_QUEUE_SIZE]") var queueSize: Int?
     @Option(name: .customLong("max-batch"), help: "Images in one request: /classify image parts, V2 batch size; beyond it 413 (1…\(MultipartParser.maxParts)). [SHUFFLENET_MAX_BATCH]") var maxBatch: Int?
+    @Option(name: .customLong("max-json-depth"), help: "Deepest nesting of a V2 request's JSON; deeper → 400. [SHUFFLENET_MAX_JSON_DEPTH]") var maxJSONDepth: Int?
     @Option(name: .customLong("max-body-bytes"), help: "Upload limit in bytes → 413 (default 32 MiB: a full V2 batch of FP32 224² tensors fits). [SHUFFLENET_MAX_BODY_BYTES]") var maxBodyBytes: Int?
     @Option(name: .customLong("max-buffered-body-bytes"), help: "Upload bytes held at once across connections; beyond it 503. [SHUFFLENET_MAX_BUFFERED_BODY_BYTES]") var maxBufferedBodyBytes: Int?
     @Option(name: .customLong("max-pixels"), help: "Largest width×height accepted, from the PNG header → 413. [SHUFFLENET_MAX_PIXELS]") var maxPixels: Int?
@@ -74,6 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         c.queueCapacity = try pick(queueSize, "SHUFFLENET_QUEUE_SIZE", { Int($0) }) ?? c.queueCapacity
         c.maxBatch = try pick(maxBatch, "SHUFFLENET_MAX_BATCH", { Int($0) }) ?? c.maxBatch
+        c.maxJSONDepth = try pick(maxJSONDepth, "SHUFFLENET_MAX_JSON_DEPTH", { Int($0) }) ?? c.maxJSONDepth
         c.maxBodyBytes = try pick(maxBodyBytes, "SHUFFLENET_MAX_BODY_BYTES", { Int($0) }) ?? c.maxBodyBytes
         c.maxBufferedBodyBytes = try pick(maxBufferedBodyBytes, "SHUFFLENET_MAX_BUFFERED_BODY_BYTES", { Int($0) }) ?? c.maxBufferedBodyBytes
         c.maxPixels = try pick(maxPixels, "SHUFFLENET_MAX_PIXELS", { Int($0) }) ?? c.maxPixels
@@ -101,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...MultipartParser.maxParts).contains(c.maxBatch) else {
             throw ValidationError("max batch must be from 1 to \(MultipartParser.maxParts), the most parts a form may have (got \(c.maxBatch))")
         }
-        for (name, value) in [("queue size", c.queueCapacity), ("max body bytes", c.maxBodyBytes), ("max pixels", c.maxPixels),
+        for (name, value) in [("queue size", c.queueCapacity), ("max JSON depth", c.maxJSONDepth), ("max body bytes", c.maxBodyBytes), ("max pixels", c.maxPixels),
                               ("max connections", c.maxConnections), ("io threads", c.ioThreads)] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value))")
         }
