@@ -178,6 +178,113 @@ paths:
           content:
             text/html:
               schema: {type: string}
+  /v2:
+    get:
+      summary: "Open Inference Protocol: server metadata"
+      operationId: v2ServerMetadata
+      tags: [v2]
+      responses:
+        "200":
+          description: The server's name, version and protocol extensions.
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [name, version, extensions]
+                properties:
+                  name: {type: string}
+                  version: {type: string}
+                  extensions: {type: array, items: {type: string}}
+  /v2/health/live:
+    get:
+      summary: "Open Inference Protocol: server liveness (200, empty body)"
+      operationId: v2Live
+      tags: [v2]
+      responses:
+        "200": {$ref: "#/components/responses/V2True"}
+  /v2/health/ready:
+    get:
+      summary: "Open Inference Protocol: server readiness (200 ready; 400 starting or draining)"
+      operationId: v2Ready
+      tags: [v2]
+      responses:
+        "200": {$ref: "#/components/responses/V2True"}
+        "400": {$ref: "#/components/responses/V2Error"}
+  /v2/models/{model}:
+    get:
+      summary: "Open Inference Protocol: model metadata"
+      operationId: v2ModelMetadata
+      tags: [v2]
+      parameters: [{$ref: "#/components/parameters/V2Model"}]
+      responses:
+        "200": {$ref: "#/components/responses/V2ModelMetadata"}
+        "404": {$ref: "#/components/responses/V2Error"}
+  /v2/models/{model}/versions/{version}:
+    get:
+      summary: "Open Inference Protocol: model metadata at a version (our models have version 1)"
+      operationId: v2ModelVersionMetadata
+      tags: [v2]
+      parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2Version"}]
+      responses:
+        "200": {$ref: "#/components/responses/V2ModelMetadata"}
+        "404": {$ref: "#/components/responses/V2Error"}
+  /v2/models/{model}/ready:
+    get:
+      summary: "Open Inference Protocol: model readiness"
+      operationId: v2ModelReady
+      tags: [v2]
+      parameters: [{$ref: "#/components/parameters/V2Model"}]
+      responses:
+        "200": {$ref: "#/components/responses/V2True"}
+        "400": {$ref: "#/components/responses/V2Error"}
+        "404": {$ref: "#/components/responses/V2Error"}
+  /v2/models/{model}/versions/{version}/ready:
+    get:
+      summary: "Open Inference Protocol: model readiness at a version"
+      operationId: v2ModelVersionReady
+      tags: [v2]
+      parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2Version"}]
+      responses:
+        "200": {$ref: "#/components/responses/V2True"}
+        "400": {$ref: "#/components/responses/V2Error"}
+        "404": {$ref: "#/components/responses/V2Error"}
+  /v2/models/{model}/infer:
+    post:
+      summary: "Open Inference Protocol: inference"
+      description: |
+        Exactly one input: `input` (FP32 [N, 3, S, S], preprocessed as the model's metadata says) or `image`
+        (BYTES [N], encoded PNG or JPEG files). Outputs `logits` and `probabilities` (FP32 [N, classes]); all of
+        them when `outputs` is absent; `parameters.classification: K` on an output returns its top K as BYTES
+        strings "<value>:<index>:<label>". With the binary tensor data extension the body is the JSON part
+        (`Inference-Header-Content-Length` bytes) followed by raw tensor bytes; the response may be too.
+      operationId: v2Infer
+      tags: [v2]
+      parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2HeaderLength"}]
+      requestBody: {$ref: "#/components/requestBodies/V2Inference"}
+      responses:
+        "200": {$ref: "#/components/responses/V2Inference"}
+        "400": {$ref: "#/components/responses/V2Error"}
+        "404": {$ref: "#/components/responses/V2Error"}
+        "408": {$ref: "#/components/responses/V2Error"}
+        "413": {$ref: "#/components/responses/V2Error"}
+        "431": {$ref: "#/components/responses/V2Error"}
+        "503": {$ref: "#/components/responses/V2Unavailable"}
+  /v2/models/{model}/versions/{version}/infer:
+    post:
+      summary: "Open Inference Protocol: inference at a version"
+      operationId: v2VersionInfer
+      tags: [v2]
+      parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2Version"}, {$ref: "#/components/parameters/V2HeaderLength"}]
+      requestBody: {$ref: "#/components/requestBodies/V2Inference"}
+      responses:
+        "200": {$ref: "#/components/responses/V2Inference"}
+        "400": {$ref: "#/components/responses/V2Error"}
+        "404": {$ref: "#/components/responses/V2Error"}
+        "408": {$ref: "#/components/responses/V2Error"}
+        "413": {$ref: "#/components/responses/V2Error"}
+        "431": {$ref: "#/components/responses/V2Error"}
+        "503": {$ref: "#/components/responses/V2Unavailable"}
   /openapi.yaml:
     get:
       summary: This document
@@ -203,6 +310,33 @@ components:
     RetryAfter:
       description: Seconds to wait before retrying.
       schema: {type: integer, minimum: 0}
+  parameters:
+    V2Model:
+      name: model
+      in: path
+      required: true
+      description: A loaded model's name.
+      schema: {type: string}
+    V2Version:
+      name: version
+      in: path
+      required: true
+      description: The model version; ours is "1".
+      schema: {type: string}
+    V2HeaderLength:
+      name: Inference-Header-Content-Length
+      in: header
+      required: false
+      description: "Binary tensor data extension: the length of the JSON part; raw tensor bytes follow it."
+      schema: {type: integer, minimum: 0}
+  requestBodies:
+    V2Inference:
+      required: true
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/V2InferenceRequest"}
+        application/octet-stream:
+          schema: {type: string, format: binary}
   schemas:
     Classification:
       type: object
@@ -269,6 +403,51 @@ components:
           required: [total]
           properties:
             total: {type: number, minimum: 0, description: "From the complete request to the response."}
+    V2Tensor:
+      type: object
+      required: [name, datatype, shape]
+      properties:
+        name: {type: string}
+        datatype: {type: string, enum: [BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32, INT64, FP16, BF16, FP32, FP64, BYTES]}
+        shape: {type: array, items: {type: integer, minimum: 0}}
+        parameters: {type: object}
+        data: {type: array, description: "Row-major, flat or nested; absent when the bytes follow the JSON (binary_data_size)."}
+    V2InferenceRequest:
+      type: object
+      required: [inputs]
+      properties:
+        id: {type: string}
+        parameters: {type: object}
+        inputs: {type: array, items: {$ref: "#/components/schemas/V2Tensor"}}
+        outputs:
+          type: array
+          items:
+            type: object
+            required: [name]
+            properties:
+              name: {type: string}
+              parameters: {type: object}
+    V2InferenceResponse:
+      type: object
+      required: [model_name, outputs]
+      properties:
+        model_name: {type: string}
+        model_version: {type: string}
+        id: {type: string}
+        parameters: {type: object}
+        outputs: {type: array, items: {$ref: "#/components/schemas/V2Tensor"}}
+    V2Error:
+      type: object
+      required: [error]
+      properties:
+        error: {type: string, description: "What went wrong, in words."}
+    V2TensorMetadata:
+      type: object
+      required: [name, datatype, shape]
+      properties:
+        name: {type: string}
+        datatype: {type: string}
+        shape: {type: array, items: {type: integer, minimum: -1}}
     Model:
       type: object
       required: [name, architecture, groups, stem_width, stage_widths, stage_repeats, parameters, mflops, input_size, num_classes, preprocessing]
@@ -313,6 +492,49 @@ components:
                 not_found, method_not_allowed, expectation_failed.
             message: {type: string, description: "What went wrong and how to fix it, in words."}
   responses:
+    V2True:
+      description: True (the body is empty).
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+    V2Error:
+      description: "An error in the protocol's shape: {\"error\": \"<message>\"}."
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/V2Error"}
+    V2Unavailable:
+      description: The queue is full, the request waited past its deadline, or the service is starting or draining.
+      headers:
+        X-Request-Id: {$ref: "#/components/headers/RequestId"}
+        Retry-After: {$ref: "#/components/headers/RetryAfter"}
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/V2Error"}
+    V2ModelMetadata:
+      description: The model's name, versions, platform and tensors.
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [name, versions, platform, inputs, outputs]
+            properties:
+              name: {type: string}
+              versions: {type: array, items: {type: string}}
+              platform: {type: string}
+              inputs: {type: array, items: {$ref: "#/components/schemas/V2TensorMetadata"}}
+              outputs: {type: array, items: {$ref: "#/components/schemas/V2TensorMetadata"}}
+    V2Inference:
+      description: The requested outputs (JSON, or JSON followed by binary tensor data).
+      headers:
+        X-Request-Id: {$ref: "#/components/headers/RequestId"}
+        Inference-Header-Content-Length:
+          description: Present when binary tensor data follows the JSON part.
+          schema: {type: integer, minimum: 0}
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/V2InferenceResponse"}
+        application/octet-stream:
+          schema: {type: string, format: binary}
     Error:
       description: An error.
       headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
