@@ -20,7 +20,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var draining = false
     private var bufferedBodyBytes = 0 // request bodies held across all connections (guarded by lock)
     private var nextQueue = 0
-    private let acceptQueue = DispatchQueue(label: "http.accept")
+    let acceptQueue = DispatchQueue(label: "http.accept") // internal: tests hold it to order accepts
     private let listenersClosed = DispatchGroup() // left by each listener's cancel handler
     private var loops: [EventLoop] = []
     public private(set) var port: UInt16 = 0
