@@ -87,7 +87,8 @@ extension HTTPConnection {
             } else if now - idleSince > config.headerTimeout {
                 timeout("no request was received within \(config.headerTimeout) s")
             }
-        case .body(let request):
+        case .body:
+            guard let request = current else { return }
             let elapsed = now - request.started
             if now - request.lastBodyProgress > config.bodyReadTimeout {
                 timeout("no request body bytes for \(config.bodyReadTimeout) s")
@@ -104,7 +105,7 @@ extension HTTPConnection {
     /// 408 in the path's shape: the request's path, or a request line's that has arrived without its head.
     private func timeout(_ message: String) {
         let error = ServerError.requestTimeout(message)
-        if case .body(let request) = phase { return fail(error, request) }
+        if case .body = phase, let request = current { return fail(error, request) }
         fail(error, head: nil, path: reader.pendingPath, requestID: nil)
     }
 }

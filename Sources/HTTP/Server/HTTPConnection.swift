@@ -12,7 +12,7 @@ import MonotonicClock
 final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     enum Phase {
         case head                                   // waiting for (the rest of) a request head
-        case body(RequestInProgress)                // the head is in; its body is being read
+        case body                                   // the head of `current` is in; its body is being read
         case handling                               // a handler is producing the response
         case lingering(until: Double)               // an error was sent; discard input so the client can read it
         case closed
@@ -44,6 +44,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     var outbound = OutboundBuffer()
     var afterFlush = AfterFlush.nothing
     var phase = Phase.head
+    // In its own property rather than in `.body`'s payload: every switch over the phase copied the request
+    // (its head, route match and ID: a dozen reference counts) on the per-request path.
+    var current: RequestInProgress?      // the request whose body is being read (phase `.body`)
     var processing = false   // `process()` is on the stack: a nested call leaves the work to it
     var headStarted: Double?
     var reservedBodyBytes = 0 // this connection's share of the server's upload budget
@@ -174,23 +177,20 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 headStarted = nil
                 begin(head, framing)
             case .body(let body):
-                guard case .body(let request) = phase, reserveChunkedGrowth(to: body.count, request) else { return }
+                guard case .body = phase, let request = current, reserveChunkedGrowth(to: body.count, request) else { return }
                 dispatch(request, body: body)
             case .failed(let error, let head, let path):
-                var requestID: String? = nil
-                if case .body(let request) = phase { requestID = request.requestID }
-                fail(error, head: head, path: path, requestID: requestID)
+                fail(error, head: head ?? current?.head, path: path, requestID: current?.requestID)
             }
         }
     }
 
     /// The reader needs more bytes: note body progress (for the timeouts) and the growth of a chunked body.
     private func awaitInput() {
-        if case .body(var request) = phase, reader.bodyBytesReceived > request.bodyBytes {
-            request.lastBodyProgress = Monotonic.now()
-            request.bodyBytes = reader.bodyBytesReceived
-            phase = .body(request)
-            guard reserveChunkedGrowth(to: reader.bodyByteCount, request) else { return }
+        if case .body = phase, let bodyBytes = current?.bodyBytes, reader.bodyBytesReceived > bodyBytes {
+            current?.lastBodyProgress = Monotonic.now()
+            current?.bodyBytes = reader.bodyBytesReceived
+            guard let request = current, reserveChunkedGrowth(to: reader.bodyByteCount, request) else { return }
         }
         if peerClosed { close() }
     }
@@ -202,7 +202,8 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         let now = Monotonic.now()
         let request = RequestInProgress(head: head, framing: framing, match: match, requestID: RequestID.of(head.headers, header: config.requestIDHeader),
                                         started: now, lastBodyProgress: now)
-        phase = .body(request)
+        if framing == .none, head.headers["Expect"] == nil { return dispatch(request, body: []) }
+        (phase, current) = (.body, request)
 
         // Uploads held in memory across all connections are bounded: a declared body is reserved up front
         // (before any 100 Continue), so a crowd of large uploads is refused rather than exhausting memory.
@@ -211,10 +212,10 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         }
         guard let expect = head.headers["Expect"] else { return }
         guard expect.lowercased() == "100-continue" else { return fail(HTTPParseError.expectationFailed(expect), request) }
-        guard framing != .none else { return }
+        guard framing != .none else { return dispatch(request, body: []) }
         // Refuse before the client sends the body: it is waiting for our word.
         if let refusal = match.error {
-            phase = .handling
+            (phase, current) = (.handling, nil)
             return respond(server.router.errorResponse(refusal, path: head.path), request: request, forceClose: true)
         }
         if head.version == .http11 && reader.bufferedByteCount == 0 {
@@ -224,7 +225,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     }
 
     private func dispatch(_ request: RequestInProgress, body: [UInt8]) {
-        phase = .handling
+        (phase, current) = (.handling, nil)
         if let refusal = request.match.error {
             return respond(server.router.errorResponse(refusal, path: request.head.path), request: request, forceClose: false)
         }
