@@ -23,11 +23,11 @@ final class JSONValueTests: XCTestCase {
     }
 
     func testRandomStringsRoundTrip() throws {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom(test: "JSONValueTests.testRandomStringsRoundTrip")
         let alphabet: [Character] = Array("ab\"\\\n\r\t\u{0}\u{1F}é猫🐈 '{}[]:,")
         for _ in 0..<500 {
             let text = String((0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            XCTAssertEqual(try parsed(.array([.string(text)])) as? [String], [text], "string \(text.debugDescription)")
+            XCTAssertEqual(try parsed(.array([.string(text)])) as? [String], [text], "string \(text.debugDescription) (seed \(generator.seed))")
         }
     }
 

@@ -43,10 +43,23 @@ final class TestServer: @unchecked Sendable {
             try? await Task.sleep(nanoseconds: ms * 1_000_000)
             return HTTPResponse(status: .ok, contentType: "text/plain", body: "slept \(ms) ms")
         }
+        // An Open-Inference-Protocol-like prefix: its errors are {"error": "<message>"}.
+        router.on("GET", "/v2/health/live", inline: { _ in HTTPResponse(status: .ok, contentType: "application/json", body: "{}") })
+        router.on("POST", "/v2/models/{name}/infer") { request in
+            HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
+        }
+        router.renderErrors(under: "/v2", with: Self.v2Error)
         server = try HTTPServer(configuration: configuration, router: router)
         let box = self
         _ = box
         try server.start()
+    }
+
+    /// The V2 error shape the tests register for "/v2".
+    static let v2Error: HTTPErrorRenderer = { error in
+        var body = JSONValue.object([(key: "error", value: .string(error.message))]).bytes
+        body.append(0x0A)
+        return HTTPResponse(status: error.status, headers: ["Content-Type": "application/json"], body: body)
     }
 
     /// Blocks until the server has stopped.

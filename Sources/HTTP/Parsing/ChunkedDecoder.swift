@@ -22,7 +22,8 @@ public struct ChunkedDecoder: Sendable {
             switch state {
             case .size:
                 guard let end = input.firstCRLF(from: i) else {
-                    if input.endIndex - i > limits.maxChunkLineBytes { throw .badRequest("chunk-size line too long") }
+                    // A line of exactly the limit is still incomplete while its LF (at i + limit + 1) is missing.
+                    if input.endIndex - i >= limits.maxChunkLineBytes + 2 { throw .badRequest("chunk-size line too long") }
                     return i - input.startIndex
                 }
                 guard end - i <= limits.maxChunkLineBytes else { throw .badRequest("chunk-size line too long") }

@@ -1,5 +1,5 @@
 /// A request the server refuses while reading it; each maps to the status the client gets.
-public enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum HTTPParseError: HTTPResponseError, Equatable, CustomStringConvertible {
     case badRequest(String)
     case requestLineTooLong(limit: Int)
     case headersTooLarge(limit: Int)
@@ -33,6 +33,8 @@ public enum HTTPParseError: Error, Sendable, Equatable, CustomStringConvertible 
         case .expectationFailed: return "expectation_failed"
         }
     }
+
+    public var message: String { description }
 
     public var description: String {
         switch self {

@@ -7,25 +7,24 @@ public enum RequestHeadParser {
     }
 
     public static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits = HTTPLimits()) throws(HTTPParseError) -> Outcome {
-        var start = bytes.startIndex
-        // RFC 9112 §2.2: ignore empty lines received before the request line (bounded by the line limit).
-        while start + 1 < bytes.endIndex, bytes[start] == ByteClasses.cr, bytes[start + 1] == ByteClasses.lf {
-            start += 2
-            guard start - bytes.startIndex <= limits.maxRequestLineBytes else { throw .badRequest("too many empty lines before the request line") }
-        }
-        guard let lineEnd = try firstLineEnd(bytes, from: start) else {
-            if bytes.endIndex - start > limits.maxRequestLineBytes { throw .requestLineTooLong(limit: limits.maxRequestLineBytes) }
+        // Each line is looked for only where the limits let it end: a line past the limit is refused for its
+        // length whatever comes after it (a bare LF, say), so the error never depends on how the bytes arrived.
+        let start = try requestLineStart(bytes, limits: limits)
+        let lineWindow = bytes[..<min(bytes.endIndex, start + limits.maxRequestLineBytes + 2)] // CR at ≤ start + limit
+        guard let lineEnd = try firstLineEnd(lineWindow, from: start) else {
+            if lineWindow.endIndex - start == limits.maxRequestLineBytes + 2 { throw .requestLineTooLong(limit: limits.maxRequestLineBytes) }
             return .incomplete
         }
         guard lineEnd - start <= limits.maxRequestLineBytes else { throw .requestLineTooLong(limit: limits.maxRequestLineBytes) }
         let headersStart = lineEnd + 2
 
-        // The header block ends at the first empty line.
+        // The header block ends at the first empty line; with its CRLF it fits in `maxHeaderBytes`.
+        let blockWindow = bytes[..<min(bytes.endIndex, headersStart + limits.maxHeaderBytes)]
         var fieldLines: [Range<Int>] = []
         var cursor = headersStart
         while true {
-            guard let end = try firstLineEnd(bytes, from: cursor) else {
-                if bytes.endIndex - headersStart > limits.maxHeaderBytes { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
+            guard let end = try firstLineEnd(blockWindow, from: cursor) else {
+                if blockWindow.endIndex - headersStart == limits.maxHeaderBytes { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
                 return .incomplete
             }
             if end - headersStart + 2 > limits.maxHeaderBytes { throw .headersTooLarge(limit: limits.maxHeaderBytes) }
@@ -45,6 +44,27 @@ public enum RequestHeadParser {
             guard hosts.count == 1 else { throw .badRequest(hosts.isEmpty ? "HTTP/1.1 requests need a Host header" : "more than one Host header") }
         }
         return .complete(head, consumed: cursor - bytes.startIndex)
+    }
+
+    /// The path of the request line at the start of `bytes` when a whole, valid one is there, within the limit;
+    /// nil otherwise. Errors raised before the head is complete (431, a head timeout, 503 at the connection
+    /// limit) use it to find the error shape registered for the path.
+    public static func requestLinePath(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits = HTTPLimits()) -> String? {
+        guard let start = try? requestLineStart(bytes, limits: limits) else { return nil }
+        let window = bytes[start..<min(bytes.endIndex, start + limits.maxRequestLineBytes + 2)]
+        guard let end = try? firstLineEnd(window, from: start), let head = try? requestLine(bytes[start..<end]) else { return nil }
+        return head.path
+    }
+
+    /// Where the request line starts: RFC 9112 §2.2 lets a server ignore empty lines received before it
+    /// (bounded here by the line limit).
+    private static func requestLineStart(_ bytes: ArraySlice<UInt8>, limits: HTTPLimits) throws(HTTPParseError) -> Int {
+        var start = bytes.startIndex
+        while start + 1 < bytes.endIndex, bytes[start] == ByteClasses.cr, bytes[start + 1] == ByteClasses.lf {
+            start += 2
+            guard start - bytes.startIndex <= limits.maxRequestLineBytes else { throw .badRequest("too many empty lines before the request line") }
+        }
+        return start
     }
 
     /// Index of the CR of the next CRLF; a bare CR or LF, or a NUL, anywhere before it is an error.

@@ -31,11 +31,51 @@ public struct Router: Sendable {
             if case .found(_, _, let pattern) = self { return pattern }
             return nil
         }
+
+        /// Why nothing matched (404 or 405 with `Allow`), nil when a route was found.
+        public var error: ServerError? {
+            switch self {
+            case .found: return nil
+            case .methodNotAllowed(let allowed): return .methodNotAllowed(allowed: allowed)
+            case .notFound: return .notFound
+            }
+        }
     }
 
     private var routes: [Route] = []
+    /// Longest prefix first, so the first that matches a path is the most specific.
+    private var errorRenderers: [(prefix: String, render: HTTPErrorRenderer)] = []
 
     public init() {}
+
+    /// Every error the server raises for a request under `prefix` (404, 405, 408, 413, 417, 503, …), once it
+    /// knows the path, gets its body from `renderer`. A prefix is whole segments: "/v2" covers "/v2" and
+    /// "/v2/models/m", not "/v2beta"; "/" covers every path. The longest matching prefix wins; a path under
+    /// none, or an error before the path is known, gets the default shape (`HTTPResponse(error:)`).
+    public mutating func renderErrors(under prefix: String, with renderer: @escaping HTTPErrorRenderer) {
+        var prefix = prefix
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        errorRenderers.removeAll { $0.prefix == prefix }
+        errorRenderers.append((prefix, renderer))
+        errorRenderers.sort { $0.prefix.utf8.count > $1.prefix.utf8.count }
+    }
+
+    /// `error` as a response in the shape registered for `path` (nil: not known yet). The error's headers
+    /// (`Allow`, `Retry-After`, …) are added when the renderer left them out: they are protocol, not shape.
+    public func errorResponse(_ error: any HTTPResponseError, path: String?) -> HTTPResponse {
+        guard let path, let renderer = errorRenderers.first(where: { Self.covers($0.prefix, path) })?.render else {
+            return HTTPResponse(error: error)
+        }
+        var response = renderer(error)
+        for field in error.headers where !response.headers.contains(field.name) { response.headers.add(field.name, field.value) }
+        return response
+    }
+
+    private static func covers(_ prefix: String, _ path: String) -> Bool {
+        guard path.hasPrefix(prefix) else { return false }
+        let rest = path.utf8.dropFirst(prefix.utf8.count)
+        return rest.isEmpty || rest.first == UInt8(ascii: "/") || prefix.isEmpty
+    }
 
     public mutating func on(_ method: String, _ pattern: String, _ handler: @escaping AsyncHandler) {
         add(method, pattern, .async(handler))

@@ -2,6 +2,18 @@ import CZlib
 
 /// gzip compression of response bodies through zlib.
 enum Gzip {
+    /// Compresses `response` in place when the client accepts gzip, the body is text-like and at least
+    /// `minimumBytes` long, and compression makes it smaller.
+    static func compressIfWorthwhile(_ response: inout HTTPResponse, request: HTTPRequestHead, minimumBytes: Int) {
+        guard response.body.count >= minimumBytes, response.headers["Content-Encoding"] == nil,
+              isCompressible(response.headers["Content-Type"]),
+              accepted(request.headers.values("Accept-Encoding").flatMap { $0.split(separator: ",").map(String.init) }),
+              let compressed = compress(response.body), compressed.count < response.body.count else { return }
+        response.body = compressed
+        response.headers.set("Content-Encoding", "gzip")
+        response.headers.add("Vary", "Accept-Encoding")
+    }
+
     /// Media types worth compressing (text-like); images and archives are already compressed.
     static func isCompressible(_ contentType: String?) -> Bool {
         guard let type = contentType?.lowercased() else { return false }

@@ -5,63 +5,55 @@ import Glibc
 import MonotonicClock
 #endif
 
-/// One client connection: a state machine driven by its event loop's readiness events.
-/// All mutable state is confined to the loop thread. A client that dawdles costs a file descriptor,
-/// never a thread; asynchronous handlers run as tasks elsewhere and post their response back to the loop.
+/// One client connection, driven by its event loop's readiness events: it moves bytes from the socket into
+/// its `RequestReader` (which makes requests of them), acts on the reader's events, applies the timeouts and
+/// writes the responses. All mutable state is confined to the loop thread. A client that dawdles costs a file
+/// descriptor, never a thread; asynchronous handlers run as tasks elsewhere and post their response back.
 final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
-    private enum Phase {
+    enum Phase {
         case head                                   // waiting for (the rest of) a request head
-        case body(RequestInProgress)                // reading a body into `bodyReader`
+        case body                                   // the head of `current` is in; its body is being read
         case handling                               // a handler is producing the response
         case lingering(until: Double)               // an error was sent; discard input so the client can read it
         case closed
     }
 
-    /// The body being received. Kept in its own stored property rather than in `Phase`'s payload: a payload
-    /// bound in a `switch` keeps a second reference to the bytes alive, so every append copied the whole body
-    /// received so far (copy-on-write) — a 15 MB upload arriving at 8 MB/s cost the event loop 0.9 s of CPU
-    /// instead of 0.03 s. Stored properties are appended to in place.
-    private enum BodyReader {
-        case none
-        case length(remaining: Int)
-        case chunked(ChunkedDecoder)
-    }
-
-    private struct RequestInProgress {
+    struct RequestInProgress {
         let head: HTTPRequestHead
+        let framing: BodyFraming
         let match: Router.Match
         let requestID: String
         let started: Double            // seconds, monotonic
-        var lastBodyProgress: Double
-        var bodyBytes = 0
+        var lastBodyProgress: Double   // seconds, monotonic
+        var bodyBytes = 0              // body bytes received so far, framing included
     }
 
-    private enum AfterFlush { case nothing, nextRequest, linger }
+    enum AfterFlush { case nothing, nextRequest, linger }
 
     let loop: EventLoop
     let remoteAddress: String
-    private let fd: Int32
-    private let transport: Transport
-    private let server: HTTPServer
-    private var config: ServerConfiguration { server.configuration }
+    let fd: Int32
+    let transport: Transport
+    let server: HTTPServer
+    var config: ServerConfiguration { server.configuration }
 
-    private var reading = false
-    private var writing = false
+    var reading = false
+    var writing = false
 
-    private var inbound: [UInt8] = []
-    private var outbound: [UInt8] = []
-    private var outboundOffset = 0
-    private var afterFlush = AfterFlush.nothing
-    private var phase = Phase.head
-    private var bodyReader = BodyReader.none
-    private var receivedBody: [UInt8] = [] // a Content-Length body so far (a chunked one lives in its decoder)
-    private var headStarted: Double?
-    private var reservedBodyBytes = 0 // this connection's share of the server's upload budget
-    private var idleSince: Double
-    private var lastWriteProgress: Double
-    private var requestsServed = 0
-    private var peerClosed = false
-    private var draining = false
+    var reader: RequestReader
+    var outbound = OutboundBuffer()
+    var afterFlush = AfterFlush.nothing
+    var phase = Phase.head
+    // In its own property rather than in `.body`'s payload: every switch over the phase copied the request
+    // (its head, route match and ID: a dozen reference counts) on the per-request path.
+    var current: RequestInProgress?      // the request whose body is being read (phase `.body`)
+    var processing = false   // `process()` is on the stack: a nested call leaves the work to it
+    var headStarted: Double?
+    var reservedBodyBytes = 0 // this connection's share of the server's upload budget
+    var idleSince: Double
+    var requestsServed = 0
+    var peerClosed = false
+    var draining = false
 
     init(fd: Int32, remoteAddress: String, transport: Transport, loop: EventLoop, server: HTTPServer) {
         self.fd = fd
@@ -69,10 +61,9 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         self.transport = transport
         self.loop = loop
         self.server = server
+        reader = RequestReader(limits: server.configuration.limits)
         idleSince = Monotonic.now()
-        lastWriteProgress = idleSince
     }
-
 
     // MARK: - Lifecycle (on the loop thread)
 
@@ -86,14 +77,13 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     /// Stops keep-alive: an idle connection closes now, a busy one after its current response.
     func drain() {
         draining = true
-        if case .head = phase, inbound.isEmpty, outbound.isEmpty { close() }
+        if case .head = phase, reader.bufferedByteCount == 0, outbound.isEmpty { close() }
     }
 
     func close() {
         if case .closed = phase { return }
         phase = .closed
-        bodyReader = .none
-        receivedBody = []
+        reader = RequestReader(limits: config.limits) // lets go of any body received so far
         releaseBodyBudget()
         loop.unregister(fd)
         transport.close()
@@ -101,14 +91,14 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         server.connectionClosed(self)
     }
 
-    private func setReading(_ on: Bool) {
+    func setReading(_ on: Bool) {
         guard on != reading else { return }
         reading = on
         if case .closed = phase { return }
         loop.setInterest(fd, read: reading, write: writing)
     }
 
-    private func setWriting(_ on: Bool) {
+    func setWriting(_ on: Bool) {
         guard on != writing else { return }
         writing = on
         if case .closed = phase { return }
@@ -123,26 +113,31 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         onReadable()
     }
 
-    func writable() { onWritable() }
+    func writable() {
+        if transport.wantsWrite { onReadable() }
+        flush()
+    }
 
     // MARK: - Reading
 
     private func onReadable() {
         var ended = false
+        let limits = config.limits
+        let bufferCap = limits.maxBodyBytes + limits.maxHeaderBytes + limits.maxRequestLineBytes
         withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { buffer in
             for _ in 0..<64 { // bounded: other connections on this queue get their turn
                 guard let n = transport.read(into: buffer) else { break }
                 if n <= 0 { ended = true; break }
                 if case .lingering = phase { continue } // discard
-                inbound.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                if inbound.count > config.limits.maxBodyBytes + config.limits.maxHeaderBytes + config.limits.maxRequestLineBytes { break }
+                reader.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                if reader.bufferedByteCount > bufferCap { break }
             }
         }
         if transport.wantsWrite { setWriting(true) }
         if ended { peerEnded() }
         // Back-pressure: a client pipelining far ahead of our answers waits in its kernel buffer. Reading is
-        // otherwise left armed, because re-arming a Dispatch source costs a wake-up of the manager thread.
-        if case .handling = phase, inbound.count > Self.pipelineBufferLimit { setReading(false) }
+        // otherwise left armed, because re-arming costs a system call per request.
+        if case .handling = phase, reader.bufferedByteCount > Self.pipelineBufferLimit { setReading(false) }
         process()
     }
 
@@ -153,147 +148,88 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         setReading(false)
         switch phase {
         case .handling: break // answer first, then close
-        case .head where !inbound.isEmpty: break // a complete head may still be in the buffer
+        case .head where reader.bufferedByteCount > 0: break // a complete head may still be in the buffer
         default: close()
         }
     }
 
-    /// Parses what has arrived and advances the state machine as far as it can.
-    private func process() {
+    /// Acts on the reader's events until it needs more input or a request is being handled. Not re-entrant:
+    /// an inline handler's response completes inside it, and the loop below goes on with the next request.
+    func process() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
         while true {
             switch phase {
             case .head:
-                guard !inbound.isEmpty else { return }
+                guard reader.bufferedByteCount > 0 else { return }
                 // A connection's first request is timed from the accept, not from its first byte: a client
                 // that waits, then dribbles, must not get the header timeout twice.
                 if headStarted == nil { headStarted = requestsServed == 0 ? idleSince : Monotonic.now() }
-                let outcome: RequestHeadParser.Outcome
-                do {
-                    outcome = try RequestHeadParser.parse(inbound[...], limits: config.limits)
-                } catch {
-                    return fail(error, head: nil, requestID: nil)
-                }
-                guard case .complete(let head, let consumed) = outcome else {
-                    if peerClosed { close() }
-                    return
-                }
-                inbound.removeFirst(consumed)
+            case .body:
+                break
+            case .handling, .lingering, .closed:
+                return
+            }
+            guard let event = reader.next() else { return awaitInput() }
+            switch event {
+            case .head(let head, let framing):
                 headStarted = nil
-                begin(head)
-            case .body(var request):
-                let now = Monotonic.now()
-                switch bodyReader {
-                case .none:
-                    return
-                case .length(let remaining):
-                    let n = min(remaining, inbound.count)
-                    if n > 0 {
-                        receivedBody.append(contentsOf: inbound[0..<n])
-                        inbound.removeFirst(n)
-                        request.lastBodyProgress = now
-                        request.bodyBytes += n
-                    }
-                    if remaining == n {
-                        let body = receivedBody
-                        (receivedBody, bodyReader) = ([], .none)
-                        return dispatch(request, body: body)
-                    }
-                    bodyReader = .length(remaining: remaining - n)
-                    phase = .body(request)
-                case .chunked:
-                    let consumed: Int
-                    do {
-                        consumed = try feedChunked()
-                    } catch {
-                        bodyReader = .none
-                        return fail(error, head: request.head, requestID: request.requestID)
-                    }
-                    if consumed > 0 {
-                        inbound.removeFirst(consumed)
-                        request.lastBodyProgress = now
-                        request.bodyBytes += consumed
-                    }
-                    guard case .chunked(let decoder) = bodyReader else { return }
-                    // A chunked body's size is learnt as it arrives: reserve its growth as it comes.
-                    if decoder.body.count > reservedBodyBytes, !reserveBodyBudget(decoder.body.count - reservedBodyBytes) {
-                        bodyReader = .none
-                        return refuseOverBudget(request.head, requestID: request.requestID)
-                    }
-                    if decoder.isComplete {
-                        bodyReader = .none
-                        return dispatch(request, body: decoder.body)
-                    }
-                    phase = .body(request)
-                }
-                if peerClosed { close() }
-                return
-            default:
-                return
+                begin(head, framing)
+            case .body(let body):
+                guard case .body = phase, let request = current, reserveChunkedGrowth(to: body.count, request) else { return }
+                dispatch(request, body: body)
+            case .failed(let error, let head, let path):
+                fail(error, head: head ?? current?.head, path: path, requestID: current?.requestID)
             }
         }
     }
 
-    /// Feeds `inbound` to the chunked decoder in `bodyReader`, mutating it in place: the decoder is moved out
-    /// (leaving `.none`) so that its body buffer has one owner while it grows. Returns the bytes consumed.
-    private func feedChunked() throws(HTTPParseError) -> Int {
-        guard case .chunked(var decoder) = bodyReader else { return 0 }
-        bodyReader = .none
-        defer { bodyReader = .chunked(decoder) }
-        return try decoder.feed(inbound[...])
+    /// The reader needs more bytes: note body progress (for the timeouts) and the growth of a chunked body.
+    private func awaitInput() {
+        if case .body = phase, let bodyBytes = current?.bodyBytes, reader.bodyBytesReceived > bodyBytes {
+            current?.lastBodyProgress = Monotonic.now()
+            current?.bodyBytes = reader.bodyBytesReceived
+            guard let request = current, reserveChunkedGrowth(to: reader.bodyByteCount, request) else { return }
+        }
+        if peerClosed { close() }
     }
 
-    /// A head has arrived: check framing, expectations and the route before any body is read.
-    private func begin(_ head: HTTPRequestHead) {
-        let requestID = Self.requestID(from: head.headers, header: config.requestIDHeader)
-        let framing: BodyFraming
-        do {
-            framing = try BodyFraming.of(head, limits: config.limits)
-        } catch {
-            return fail(error, head: head, requestID: requestID)
-        }
+    /// A head has arrived and its framing is valid: check the upload budget, expectations and the route
+    /// before any of the body is read.
+    private func begin(_ head: HTTPRequestHead, _ framing: BodyFraming) {
         let match = server.router.match(method: head.method, path: head.path)
         let now = Monotonic.now()
-        let request = RequestInProgress(head: head, match: match, requestID: requestID, started: now, lastBodyProgress: now)
+        let request = RequestInProgress(head: head, framing: framing, match: match, requestID: RequestID.of(head.headers, header: config.requestIDHeader),
+                                        started: now, lastBodyProgress: now)
+        if framing == .none, head.headers["Expect"] == nil { return dispatch(request, body: []) }
+        (phase, current) = (.body, request)
 
         // Uploads held in memory across all connections are bounded: a declared body is reserved up front
         // (before any 100 Continue), so a crowd of large uploads is refused rather than exhausting memory.
-        if case .contentLength(let length) = framing, case .found = match, length > 0, !reserveBodyBudget(length) {
-            return refuseOverBudget(head, requestID: requestID)
+        if case .contentLength(let length) = framing, case .found = match, !reserveBodyBudget(length) {
+            return fail(ServerError.uploadsOverBudget(limit: config.maxBufferedBodyBytes), request)
         }
-
-        if let expect = head.headers["Expect"] {
-            guard expect.lowercased() == "100-continue" else {
-                return fail(.expectationFailed(expect), head: head, requestID: requestID)
-            }
-            if framing != .none {
-                // Refuse before the client sends the body: it is waiting for our word.
-                if case .found = match {
-                    if head.version == .http11 && inbound.isEmpty {
-                        enqueue(ResponseSerializer.continueResponse)
-                        flush()
-                    }
-                } else {
-                    return respond(Self.routingResponse(match), request: request, forceClose: true)
-                }
-            }
+        guard let expect = head.headers["Expect"] else { return }
+        guard expect.lowercased() == "100-continue" else { return fail(HTTPParseError.expectationFailed(expect), request) }
+        guard framing != .none else { return dispatch(request, body: []) }
+        // Refuse before the client sends the body: it is waiting for our word.
+        if let refusal = match.error {
+            (phase, current) = (.handling, nil)
+            return respond(server.router.errorResponse(refusal, path: head.path), request: request, forceClose: true)
         }
-        switch framing {
-        case .none: dispatch(request, body: [])
-        case .contentLength(let length):
-            receivedBody = []
-            bodyReader = .length(remaining: length)
-            phase = .body(request)
-        case .chunked:
-            bodyReader = .chunked(ChunkedDecoder(limits: config.limits))
-            phase = .body(request)
+        if head.version == .http11 && reader.bufferedByteCount == 0 {
+            outbound.enqueue(ResponseSerializer.continueResponse)
+            flush()
         }
     }
 
     private func dispatch(_ request: RequestInProgress, body: [UInt8]) {
-        phase = .handling
-        guard case .found(let handler, let parameters, _) = request.match else {
-            return respond(Self.routingResponse(request.match), request: request, forceClose: false)
+        (phase, current) = (.handling, nil)
+        if let refusal = request.match.error {
+            return respond(server.router.errorResponse(refusal, path: request.head.path), request: request, forceClose: false)
         }
+        guard case .found(let handler, let parameters, _) = request.match else { return }
         var full = HTTPRequest(head: request.head, body: body, remoteAddress: remoteAddress)
         full.pathParameters = parameters
         full.requestID = request.requestID
@@ -308,57 +244,6 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
-    static func routingResponse(_ match: Router.Match) -> HTTPResponse {
-        switch match {
-        case .methodNotAllowed(let allowed):
-            return HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed",
-                                      message: "this resource supports \(allowed.joined(separator: ", "))",
-                                      headers: ["Allow": allowed.joined(separator: ", ")])
-        default:
-            return HTTPResponse.error(.notFound, code: "not_found", message: "no such resource")
-        }
-    }
-
-    // MARK: - Responding
-
-    private func respond(_ response: HTTPResponse, request: RequestInProgress, forceClose: Bool) {
-        if case .closed = phase { return }
-        releaseBodyBudget() // the handler is done with the body
-        var response = response
-        if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, request.requestID) }
-        compressIfWorthwhile(&response, request: request.head)
-        let keepAlive = request.head.keepAlive && !forceClose && !draining && !peerClosed
-        enqueue(ResponseSerializer.serialize(response, headOnly: request.head.method == "HEAD", keepAlive: keepAlive, version: request.head.version))
-        requestsServed += 1
-        server.report(ResponseEvent(
-            method: request.head.method, path: request.head.path, route: request.match.pattern, status: response.status.code,
-            durationSeconds: Monotonic.now() - request.started, requestID: request.requestID, remoteAddress: remoteAddress))
-        // Closing after a response is always a lingering close, so a client still sending sees the answer, not a reset.
-        afterFlush = keepAlive ? .nextRequest : .linger
-        flush()
-    }
-
-    /// Protocol errors: a JSON error with the status that says what happened, then the connection closes.
-    private func fail(_ error: HTTPParseError, head: HTTPRequestHead?, requestID: String?) {
-        fail(error.status, code: error.code, message: error.description, head: head, requestID: requestID)
-    }
-
-    private func fail(_ status: HTTPStatus, code: String, message: String, head: HTTPRequestHead?, requestID: String?,
-                      headers: HTTPHeaders = HTTPHeaders()) {
-        releaseBodyBudget()
-        let id = requestID ?? Self.requestID(from: head?.headers ?? HTTPHeaders(), header: config.requestIDHeader)
-        var response = HTTPResponse.error(status, code: code, message: message, headers: headers)
-        if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, id) }
-        enqueue(ResponseSerializer.serialize(response, headOnly: head?.method == "HEAD", keepAlive: false, version: head?.version ?? .http11))
-        server.report(ResponseEvent(method: head?.method ?? "", path: head?.path ?? "", route: nil, status: status.code,
-                                    durationSeconds: 0, requestID: id, remoteAddress: remoteAddress))
-        inbound.removeAll()
-        phase = .lingering(until: Monotonic.now() + config.lingerTimeout)
-        afterFlush = .linger
-        if !peerClosed { setReading(true) }
-        flush()
-    }
-
     // MARK: - Upload budget
 
     private func reserveBodyBudget(_ bytes: Int) -> Bool {
@@ -367,113 +252,18 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         return true
     }
 
-    private func releaseBodyBudget() {
+    func releaseBodyBudget() {
         guard reservedBodyBytes > 0 else { return }
         server.releaseBodyBytes(reservedBodyBytes)
         reservedBodyBytes = 0
     }
 
-    private func refuseOverBudget(_ head: HTTPRequestHead, requestID: String) {
-        fail(.serviceUnavailable, code: "uploads_over_budget",
-             message: "the server is already holding its limit of \(config.maxBufferedBodyBytes) bytes of uploads; retry shortly",
-             head: head, requestID: requestID, headers: ["Retry-After": "1"])
-    }
-
-    private func compressIfWorthwhile(_ response: inout HTTPResponse, request: HTTPRequestHead) {
-        guard response.body.count >= config.gzipMinimumBytes, response.headers["Content-Encoding"] == nil,
-              Gzip.isCompressible(response.headers["Content-Type"]), Gzip.accepted(request.headers.values("Accept-Encoding").flatMap { $0.split(separator: ",").map(String.init) }),
-              let compressed = Gzip.compress(response.body), compressed.count < response.body.count else { return }
-        response.body = compressed
-        response.headers.set("Content-Encoding", "gzip")
-        response.headers.add("Vary", "Accept-Encoding")
-    }
-
-    // MARK: - Writing
-
-    private func enqueue(_ bytes: [UInt8]) {
-        if outbound.isEmpty { lastWriteProgress = Monotonic.now() }
-        outbound.append(contentsOf: bytes)
-    }
-
-    private func onWritable() {
-        if transport.wantsWrite { onReadable() }
-        flush()
-    }
-
-    private func flush() {
-        if case .closed = phase { return }
-        while outboundOffset < outbound.count {
-            let result = outbound.withUnsafeBytes { transport.write(UnsafeRawBufferPointer(rebasing: $0[outboundOffset...])) }
-            guard let n = result else { return setWriting(true) }
-            guard n > 0 else { return close() }
-            outboundOffset += n
-            lastWriteProgress = Monotonic.now()
-        }
-        outbound.removeAll(keepingCapacity: outbound.count <= 64 * 1024)
-        outboundOffset = 0
-        if !transport.wantsWrite { setWriting(false) }
-        let action = afterFlush
-        afterFlush = .nothing
-        switch action {
-        case .nothing: break
-        case .linger:
-            // Half-close so the client reads our response and EOF, then drain what it still sends.
-            transport.shutdownWrite()
-            if case .lingering = phase {} else { phase = .lingering(until: Monotonic.now() + config.lingerTimeout) }
-            if peerClosed { close() } else { setReading(true) }
-        case .nextRequest:
-            phase = .head
-            idleSince = Monotonic.now()
-            if draining && inbound.isEmpty { return close() }
-            setReading(true)
-            process()
-        }
-    }
-
-    // MARK: - Timeouts
-
-    func tick() {
-        let now = Monotonic.now()
-        if outboundOffset < outbound.count, now - lastWriteProgress > config.writeTimeout { return close() }
-        switch phase {
-        case .head:
-            if let started = headStarted {
-                if now - started > config.headerTimeout { timeout("the request head was not received within \(config.headerTimeout) s") }
-            } else if requestsServed > 0 {
-                if now - idleSince > config.idleTimeout, outbound.isEmpty { close() }
-            } else if now - idleSince > config.headerTimeout {
-                timeout("no request was received within \(config.headerTimeout) s")
-            }
-        case .body(let request):
-            let elapsed = now - request.started
-            if now - request.lastBodyProgress > config.bodyReadTimeout {
-                timeout("no request body bytes for \(config.bodyReadTimeout) s")
-            } else if elapsed > config.bodyRateGrace, Double(request.bodyBytes) / elapsed < config.minBodyBytesPerSecond {
-                timeout("the request body arrives slower than \(Int(config.minBodyBytesPerSecond)) bytes/s")
-            }
-        case .lingering(let until):
-            if now > until { close() }
-        case .handling, .closed:
-            break
-        }
-    }
-
-    private func timeout(_ message: String) {
-        var head: HTTPRequestHead? = nil
-        if case .body(let request) = phase { head = request.head }
-        fail(.requestTimeout, code: "request_timeout", message: message, head: head, requestID: nil)
-    }
-
-    // MARK: - Request IDs
-
-    /// The client's request ID if it is short and printable, else a new random one.
-    static func requestID(from headers: HTTPHeaders, header: String) -> String {
-        if header.isEmpty { return "" } // request IDs are switched off
-        if let given = headers[header], !given.isEmpty, given.utf8.count <= 128,
-           given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-            return given
-        }
-        var random = SystemRandomNumberGenerator()
-        return String(format: "%016llx%016llx", random.next() as UInt64, random.next() as UInt64)
+    /// A chunked body's size is learnt as it arrives: its growth is reserved as it comes. False when the
+    /// budget is exhausted (the request has then been refused).
+    private func reserveChunkedGrowth(to size: Int, _ request: RequestInProgress) -> Bool {
+        guard request.framing == .chunked, size > reservedBodyBytes else { return true }
+        if reserveBodyBudget(size - reservedBodyBytes) { return true }
+        fail(ServerError.uploadsOverBudget(limit: config.maxBufferedBodyBytes), request)
+        return false
     }
 }

@@ -20,7 +20,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var draining = false
     private var bufferedBodyBytes = 0 // request bodies held across all connections (guarded by lock)
     private var nextQueue = 0
-    private let acceptQueue = DispatchQueue(label: "http.accept")
+    let acceptQueue = DispatchQueue(label: "http.accept") // internal: tests hold it to order accepts
     private let listenersClosed = DispatchGroup() // left by each listener's cancel handler
     private var loops: [EventLoop] = []
     public private(set) var port: UInt16 = 0
@@ -91,12 +91,22 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Over the connection limit (or draining): a short 503 and close, without reading the request.
+    /// Over the connection limit (or draining): a short 503 and close. One non-blocking read first: when the
+    /// request line is already there, the 503 takes the shape registered for its path; otherwise the default.
+    /// (Over TLS nothing can be said in plaintext: the socket is closed.)
     private func refuse(_ fd: Int32) {
-        let response = HTTPResponse.error(.serviceUnavailable, code: "too_many_connections",
-                                          message: "the server is at its connection limit; retry shortly", headers: ["Retry-After": "1"])
-        let bytes = ResponseSerializer.serialize(response, headOnly: false, keepAlive: false, version: .http11)
-        if tlsContext == nil { _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        if tlsContext == nil {
+            var path: String? = nil
+            withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { buffer in
+                let n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
+                guard n > 0 else { return }
+                let bytes = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                path = RequestHeadParser.requestLinePath(bytes[...], limits: configuration.limits)
+            }
+            let response = router.errorResponse(ServerError.tooManyConnections, path: path)
+            let bytes = ResponseSerializer.serialize(response, headOnly: false, keepAlive: false, version: .http11)
+            _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
         Glibc.shutdown(fd, Int32(SHUT_WR))
         Glibc.close(fd)
         report(ResponseEvent(method: "", path: "", route: nil, status: 503, durationSeconds: 0, requestID: "", remoteAddress: ""))
