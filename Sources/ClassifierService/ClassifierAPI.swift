@@ -2,8 +2,8 @@ import Foundation
 import HTTP
 import ImageDecoding
 import MonotonicClock
+import OpenInference
 import ShuffleNet
-import MonotonicClock
 
 /// The HTTP surface of the service: turns requests into pool jobs and domain errors into statuses.
 struct ClassifierAPI: Sendable {
@@ -37,6 +37,8 @@ struct ClassifierAPI: Sendable {
             ], body: Array(WebPage.html.utf8))
         })
         registerV2(&router)
+        // Every error on a /v2 path, the HTTP layer's included, has the protocol's {"error": "..."} body.
+        router.renderErrors(under: "/v2", with: InferenceErrorBody.response)
         router.on("GET", "/openapi.yaml", inline: { _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/yaml"], body: Array(OpenAPISpec.yaml.utf8))
         })
