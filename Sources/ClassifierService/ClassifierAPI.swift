@@ -8,6 +8,7 @@ import ShuffleNet
 /// The HTTP surface of the service: turns requests into pool jobs and domain errors into statuses.
 struct ClassifierAPI: Sendable {
     let models: ModelRegistry
+    let manager: ModelManager
     let pool: InferencePool<Int>
     let metrics: ServiceMetrics
     let configuration: ServiceConfiguration
@@ -37,6 +38,7 @@ struct ClassifierAPI: Sendable {
             ], body: Array(WebPage.html.utf8))
         })
         registerV2(&router)
+        if configuration.enableModelControl { registerRepository(&router) }
         // Every error on a /v2 path, the HTTP layer's included, has the protocol's {"error": "..."} body.
         router.renderErrors(under: "/v2", with: InferenceErrorBody.response)
         router.on("GET", "/openapi.yaml", inline: { _ in

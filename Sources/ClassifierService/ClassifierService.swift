@@ -43,9 +43,10 @@ public final class ClassifierService: @unchecked Sendable {
         let pool = InferencePool<Int>(workers: workers, capacity: configuration.queueCapacity) { index in index }
         self.pool = pool
         let metrics = ServiceMetrics(workers: workers, models: models.all)
-        let manager = ModelManager(registry: models, loader: loader, startPaths: configuration.modelPaths, metrics: metrics, logger: logger)
+        let manager = ModelManager(registry: models, loader: loader, startPaths: configuration.modelPaths,
+                                   directories: ModelDirectories(configuration.modelDirectories), metrics: metrics, logger: logger)
         self.manager = manager
-        let api = ClassifierAPI(models: models, pool: pool, metrics: metrics, configuration: configuration, state: state)
+        let api = ClassifierAPI(models: models, manager: manager, pool: pool, metrics: metrics, configuration: configuration, state: state)
         let logger = self.logger
         do {
             let server = try HTTPServer(configuration: configuration.server, router: api.router()) { event in

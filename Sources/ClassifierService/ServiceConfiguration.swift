@@ -7,6 +7,8 @@ public struct ServiceConfiguration: Sendable {
     public var host = "0.0.0.0"
     public var port: UInt16 = 8080
     public var modelPaths: [String] = ["models/shufflenet_v1_g3_0.5x.safetensors"]
+    public var modelDirectories: [String] = []      // where the repository API may load files from
+    public var enableModelControl = false           // the /v2/repository routes
     public var workers: Int? = nil                 // nil: the CPUs this process may use (affinity and cgroup quota)
     public var kernels = KernelSet.detected         // SIMD kernels: the fastest copy this CPU supports
     public var queueCapacity = 64                  // requests waiting for a worker; beyond it 503 + Retry-After

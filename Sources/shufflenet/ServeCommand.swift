@@ -15,6 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind: 0.0.0.0, ::, 127.0.0.1, localhost… [SHUFFLENET_HOST]") var host: String?
     @Option(help: "TCP port; 0 picks a free one. [SHUFFLENET_PORT]") var port: Int?
     @Option(name: .customLong("model"), help: "A model file, or a directory: its *.safetensors files in name order; repeat for several, the first is the default. [SHUFFLENET_MODELS, comma-separated]") var models: [String] = []
+    @Option(name: .customLong("model-dir"), help: "A directory the model-repository API may load files from; repeat for several. [SHUFFLENET_MODEL_DIRS, comma-separated]") var modelDirs: [String] = []
+    @Flag(name: .customLong("enable-model-control"), help: "Serve the model-repository API (/v2/repository: index, load, unload). [SHUFFLENET_ENABLE_MODEL_CONTROL=1]") var enableModelControl = false
     @Option(help: "Inference worker threads (default: CPUs this process may use). [SHUFFLENET_WORKERS]") var workers: Int?
     @Option(help: "SIMD kernel set: baseline or avx512 (default: the fastest this CPU supports). [SHUFFLENET_KERNELS]") var kernels: String?
     @Option(name: .customLong("queue-size"), help: "Requests that may wait for a worker; beyond it 503. [SHUFFLENET_QUEUE_SIZE]") var queueSize: Int?
@@ -69,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let envModels = env["SHUFFLENET_MODELS"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
         c.modelPaths = !models.isEmpty ? models : (!envModels.isEmpty ? envModels : [ProcessInfo.processInfo.environment["SHUFFLENET_MODEL"] ?? c.modelPaths[0]])
+        let envDirs = env["SHUFFLENET_MODEL_DIRS"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+        c.modelDirectories = !modelDirs.isEmpty ? modelDirs : envDirs
+        c.enableModelControl = enableModelControl || ["1", "true", "yes"].contains(env["SHUFFLENET_ENABLE_MODEL_CONTROL"]?.lowercased() ?? "")
         c.workers = try pick(workers, "SHUFFLENET_WORKERS", { Int($0) }) ?? c.workers
         if let name = try pick(kernels, "SHUFFLENET_KERNELS", { $0 }) {
             do { c.kernels = try KernelSet.named(name) } catch { throw ValidationError("\(error)") }

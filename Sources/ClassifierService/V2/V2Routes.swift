@@ -5,11 +5,14 @@ import OpenInference
 /// registered too; our models have version "1". Errors on these paths have the protocol's
 /// `{"error": "<message>"}` body (`InferenceErrorBody`), including those the HTTP layer raises.
 extension ClassifierAPI {
-    static let serverMetadata = ServerMetadata(name: "shufflenet-serve", version: "0.2.0",
-                                               extensions: ["binary_tensor_data", "classification"])
+    var serverMetadata: ServerMetadata {
+        ServerMetadata(name: "shufflenet-serve", version: "0.2.0",
+                       extensions: ["binary_tensor_data", "classification"] + (configuration.enableModelControl ? ["model_repository"] : []))
+    }
 
     func registerV2(_ router: inout Router) {
-        router.on("GET", "/v2", inline: { _ in Self.v2JSON(Self.serverMetadata.body) })
+        let metadata = serverMetadata.body
+        router.on("GET", "/v2", inline: { _ in Self.v2JSON(metadata) })
         router.on("GET", "/v2/health/live", inline: { _ in HTTPResponse(status: .ok, headers: [:], body: []) })
         router.on("GET", "/v2/health/ready", inline: { _ in v2Readiness() })
         for prefix in ["/v2/models/{model}", "/v2/models/{model}/versions/{version}"] {
