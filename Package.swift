@@ -100,7 +100,8 @@ let package = Package(
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "EngineKernels", "TestSupport", "CMallocCounter"]),
-        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
+        // Fixtures/ holds the Pillow helper the tests run to make JPEGs and reference pixels at test time.
+        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ClassifierServiceTests", dependencies: ["ClassifierService", "HTTP", "TestSupport"]),
