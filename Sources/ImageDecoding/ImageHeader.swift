@@ -16,7 +16,7 @@ public struct ImageHeader: Sendable, Equatable {
     public let orientation: ExifOrientation
     public let details: Details
 
-    public init(format: ImageFormat, width: Int, height: Int, orientation: ExifOrientation = .topLeft, details: Details) {
+    init(format: ImageFormat, width: Int, height: Int, orientation: ExifOrientation = .topLeft, details: Details) {
         self.format = format
         self.width = width
         self.height = height

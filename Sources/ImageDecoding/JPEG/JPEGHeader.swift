@@ -37,12 +37,12 @@ public struct JPEGHeader: Sendable, Equatable {
     public var progressive: Bool { frameMarker == 0xC2 || frameMarker == 0xCA }
     public var arithmetic: Bool { frameMarker == 0xC9 || frameMarker == 0xCA }
 
-    /// Chroma subsampling in the usual notation ("4:4:4", "4:2:2", "4:2:0", "4:4:0", "4:1:1"), "" for one
-    /// component, else the sampling factors ("2x2,1x1,1x2").
+    /// Chroma subsampling in the usual notation ("4:4:4", "4:2:2", "4:2:0", "4:4:0", "4:1:1"; a fourth
+    /// component, K, sampled as the first), "" for one component, else the sampling factors ("2x2,1x1,1x2").
     public var subsampling: String {
         guard components.count >= 3 else { return "" }
         let first = components[0]
-        let chroma = components[1...]
+        let chroma = components[1...2]
         let factors = components.map { "\($0.horizontalSampling)x\($0.verticalSampling)" }.joined(separator: ",")
         guard chroma.allSatisfy({ $0.horizontalSampling == 1 && $0.verticalSampling == 1 }),
               components.count == 3 || components[3].horizontalSampling == first.horizontalSampling && components[3].verticalSampling == first.verticalSampling
