@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # shufflenet-serve: build with the official Swift image, run on slim Debian with only the shared libraries the
-# binary links (libpng, zlib, OpenSSL, libstdc++), the model baked in, as a non-root user.
+# binary links (libpng, libjpeg-turbo, zlib, OpenSSL, libstdc++), the model baked in, as a non-root user.
 #   docker build -t shufflenet-serve .                             # groups = 3 (default)
 #   docker build --build-arg MODEL_GROUPS=8 -t shufflenet-serve:g8 .
 #   docker run -p 8080:8080 shufflenet-serve
@@ -11,7 +11,7 @@ FROM swift:${SWIFT_VERSION}-bookworm AS build
 ARG SHUFFLENET_TARGET_CPU
 ARG MODEL_GROUPS=3
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpng-dev zlib1g-dev libssl-dev pkg-config \
+    && apt-get install -y --no-install-recommends libpng-dev libjpeg62-turbo-dev zlib1g-dev libssl-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -36,7 +36,7 @@ RUN /out/shufflenet convert "/checkpoints/shufflenetv1_g${MODEL_GROUPS}_0.5x.pth
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libpng16-16 zlib1g libssl3 libstdc++6 libgcc-s1 \
+    && apt-get install -y --no-install-recommends libpng16-16 libjpeg62-turbo zlib1g libssl3 libstdc++6 libgcc-s1 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin shufflenet
 COPY --from=build /out/shufflenet /usr/local/bin/shufflenet

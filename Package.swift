@@ -45,7 +45,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
-        // <png.h> and -lpng16 through pkg-config; nothing else imports C.
+        // <png.h> and -lpng16 through pkg-config.
         .systemLibrary(
             name: "CLibPNG",
             pkgConfig: "libpng",
@@ -53,7 +53,15 @@ let package = Package(
         ),
         // libpng reports errors by longjmp; this shim keeps setjmp/longjmp inside C frames.
         .target(name: "PNGShim", dependencies: ["CLibPNG"]),
-        .target(name: "ImageDecoding", dependencies: ["PNGShim"]),
+        // <jpeglib.h> and -ljpeg (libjpeg-turbo, as Pillow, OpenCV and torchvision use) through pkg-config.
+        .systemLibrary(
+            name: "CLibJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]
+        ),
+        // libjpeg's error_exit longjmps back into this shim, never to exit(); every libjpeg call lives in C.
+        .target(name: "JPEGShim", dependencies: ["CLibJPEG"]),
+        .target(name: "ImageDecoding", dependencies: ["PNGShim", "JPEGShim"]),
         // The SIMD kernels: pure functions over pointers, no types of the model. Built twice (see above).
         .target(name: "EngineKernels", swiftSettings: engineSettings),
         .target(name: "EngineKernelsAVX512", swiftSettings: avx512Settings),
@@ -97,10 +105,11 @@ let package = Package(
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "EngineKernels", "TestSupport", "CMallocCounter"]),
-        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
+        // Fixtures/ holds the Pillow helper the tests run to make JPEGs and reference pixels at test time.
+        .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "OpenInferenceTests", dependencies: ["OpenInference", "HTTP", "TestSupport"]),
-        .testTarget(name: "ClassifierServiceTests", dependencies: ["ClassifierService", "HTTP", "TestSupport"]),
+        .testTarget(name: "ClassifierServiceTests", dependencies: ["ClassifierService", "HTTP", "ImageDecoding", "ShuffleNet", "TestSupport"]),
     ]
 )

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Writes small seed inputs for the model-file fuzzers into DIR (generated, so nothing binary is committed).
+"""Writes small seed inputs for the model-file and JPEG fuzzers into DIR (generated, so nothing binary is committed).
 
     make_seeds.py safetensors DIR     tiny safetensors files (with and without ShuffleNet metadata)
     make_seeds.py checkpoint DIR      a legacy torch.save file and a zip one, each with two small tensors
     make_seeds.py v2-request DIR      Open Inference Protocol request bodies: JSON data (flat, nested, every
                                       datatype) and binary tensor data, each after a "#<header length>" line
+
+
+    make_seeds.py jpeg DIR            small real JPEGs (Pillow, and cjpeg when present): baseline, progressive,
+                                      greyscale, CMYK, restart markers, subsamplings, Exif and XMP orientation,
+                                      arithmetic coding
 """
 import io
 import json
 import os
 import pickle
+import shutil
 import struct
 import subprocess
 import sys
@@ -96,6 +102,39 @@ def v2_requests():
     ]
 
 
+def jpeg_seeds(directory):
+    """Small JPEGs of a 24 x 17 picture (odd sizes: partial MCUs), one per variant the decoder handles."""
+    from PIL import Image  # Pillow comes from the .venv (Tests/ImageDecodingTests/Fixtures/requirements.txt)
+
+    picture = Image.new("RGB", (24, 17))
+    picture.putdata([(x * 10, y * 15, (x * y) % 256) for y in range(17) for x in range(24)])
+    exif = b"Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00"
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description tiff:Orientation="8"/></x:xmpmeta>'
+    seeds = {
+        "baseline-420": (picture, {"quality": 80}),
+        "baseline-444": (picture, {"quality": 80, "subsampling": 0}),
+        "baseline-422": (picture, {"quality": 80, "subsampling": 1}),
+        "progressive": (picture, {"quality": 80, "progressive": True}),
+        "optimized": (picture, {"quality": 50, "optimize": True}),
+        "grayscale": (picture.convert("L"), {"quality": 80}),
+        "cmyk": (picture.convert("CMYK"), {"quality": 80}),
+        "cmyk-progressive": (picture.convert("CMYK"), {"quality": 80, "progressive": True}),
+        "restart": (picture, {"quality": 80, "restart_marker_blocks": 1}),
+        "exif-orientation": (picture, {"quality": 80, "exif": exif}),
+        "xmp-orientation": (picture, {"quality": 80, "xmp": xmp}),
+    }
+    for name, (image, options) in seeds.items():
+        image.save(os.path.join(directory, name + ".jpg"), "JPEG", **options)
+    cjpeg = shutil.which("cjpeg")
+    if cjpeg:  # libjpeg-turbo-progs: what Pillow cannot write
+        ppm = io.BytesIO()
+        picture.save(ppm, "PPM")
+        for name, args in {"arithmetic": ["-arithmetic"], "arithmetic-progressive": ["-arithmetic", "-progressive"],
+                           "rgb": ["-rgb"], "sampling-411": ["-sample", "4x1,1x1,1x1"]}.items():
+            out = subprocess.run([cjpeg, "-quality", "80", *args], input=ppm.getvalue(), stdout=subprocess.PIPE, check=True)
+            open(os.path.join(directory, name + ".jpg"), "wb").write(out.stdout)
+
+
 def main(kind, directory):
     os.makedirs(directory, exist_ok=True)
     if kind == "safetensors":
@@ -114,6 +153,8 @@ def main(kind, directory):
             text = json.dumps(request).encode()
             header = b"#%d\n" % len(text) if framed else b""
             open(os.path.join(directory, name + ".seed"), "wb").write(header + text + tail)
+    elif kind == "jpeg":
+        jpeg_seeds(directory)
     else:
         raise SystemExit(f"unknown seed kind {kind}")
 

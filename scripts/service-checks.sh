@@ -14,7 +14,9 @@ model="${2:?usage: service-checks.sh BINARY MODEL}"
 
 venv=.venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==4.*" "selenium==4.*" "tritonclient[http]==2.*" numpy
+# Pillow too: the Swift tests that run after these checks make JPEG fixtures with it (ImageDecodingTests).
+"$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==4.*" "selenium==4.*" "tritonclient[http]==2.*" numpy \
+    -r Tests/ImageDecodingTests/Fixtures/requirements.txt
 
 work=$(mktemp -d)
 chmod 755 "$work"

@@ -6,6 +6,10 @@ set -euo pipefail
 needed=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || needed+=("$1"); }
 want libpng-dev
+# libjpeg-turbo: Debian's libjpeg62-turbo-dev is Ubuntu's libjpeg-turbo8-dev. Its cjpeg (libjpeg-turbo-progs)
+# writes the test JPEGs Pillow cannot (arithmetic coding, RGB, 4:1:1, many scans).
+if grep -qiE '^ID(_LIKE)?=.*ubuntu' /etc/os-release 2>/dev/null; then want libjpeg-turbo8-dev; else want libjpeg62-turbo-dev; fi
+want libjpeg-turbo-progs
 want zlib1g-dev
 want libssl-dev
 want pkg-config

@@ -14,7 +14,7 @@ fi
 
 # Fuzz every parser that sees untrusted bytes (FUZZ_SECONDS each, default 60; 0 skips).
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
-    for target in http-request multipart safetensors checkpoint png v2-request; do
+    for target in http-request multipart safetensors checkpoint png jpeg v2-request; do
         scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-60}"
     done
 fi

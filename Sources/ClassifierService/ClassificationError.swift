@@ -7,6 +7,7 @@ public enum ClassificationError: HTTPResponseError, Equatable {
     case missingImage(String)
     case badMultipart(String)
     case badTopK(String)
+    case badOrientation(String)
     case tooManyImages(count: Int, limit: Int)
     case unknownModel(String, known: [String])
     case unsupportedFormat(ImageFormat)
@@ -19,9 +20,10 @@ public enum ClassificationError: HTTPResponseError, Equatable {
     /// The one mapping from the decoder's errors to the service's.
     public init(_ error: ImageDecodingError) {
         switch error {
-        case .notPNG(let format): self = .unsupportedFormat(format)
+        case .unsupportedFormat(let format): self = .unsupportedFormat(format)
         case .tooManyPixels(let width, let height, let limit): self = .tooManyPixels(width: width, height: height, limit: limit)
-        case .invalidHeader, .decodeFailed, .outOfMemory: self = .undecodable(error.description)
+        case .invalidHeader, .unsupportedVariant, .tooManyScans, .tooManyMarkers, .decodeFailed, .outOfMemory:
+            self = .undecodable(error.description)
         }
     }
 
@@ -36,7 +38,7 @@ public enum ClassificationError: HTTPResponseError, Equatable {
 
     public var status: HTTPStatus {
         switch self {
-        case .missingImage, .badMultipart, .badTopK, .unknownModel: .badRequest
+        case .missingImage, .badMultipart, .badTopK, .badOrientation, .unknownModel: .badRequest
         case .tooManyPixels, .tooManyImages: .contentTooLarge
         case .unsupportedFormat: .unsupportedMediaType
         case .undecodable: .unprocessableContent
@@ -49,6 +51,7 @@ public enum ClassificationError: HTTPResponseError, Equatable {
         case .missingImage: "missing_image"
         case .badMultipart: "malformed_multipart"
         case .badTopK: "invalid_top_k"
+        case .badOrientation: "invalid_orientation"
         case .unknownModel: "unknown_model"
         case .unsupportedFormat: "unsupported_media_type"
         case .tooManyPixels: "image_too_large"
@@ -62,9 +65,9 @@ public enum ClassificationError: HTTPResponseError, Equatable {
 
     public var message: String {
         switch self {
-        case .missingImage(let why), .badMultipart(let why), .badTopK(let why), .unavailable(let why): why
+        case .missingImage(let why), .badMultipart(let why), .badTopK(let why), .badOrientation(let why), .unavailable(let why): why
         case .unknownModel(let name, let known): "no model named '\(name)'; loaded: \(known.joined(separator: ", "))"
-        case .unsupportedFormat(let format): ImageDecodingError.notPNG(format: format).description + "; send a PNG"
+        case .unsupportedFormat(let format): ImageDecodingError.unsupportedFormat(format).description
         case .tooManyPixels(let width, let height, let limit):
             ImageDecodingError.tooManyPixels(width: width, height: height, limit: limit).description
         case .undecodable(let reason): reason

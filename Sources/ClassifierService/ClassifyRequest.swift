@@ -1,4 +1,5 @@
 import HTTP
+import ImageDecoding
 import ShuffleNet
 
 /// What a /classify request asks for, read from its query and body before any worker time is spent.
@@ -11,6 +12,7 @@ struct ClassifyRequest {
 
     let model: ServedModel
     let topK: Int
+    let orientation: DecodeOptions.Orientation
     let uploads: [Upload]
     /// Several `image` parts: the answer has one entry per image (`results`) instead of one image's fields.
     let isBatch: Bool
@@ -19,8 +21,10 @@ struct ClassifyRequest {
         let modelName = request.head.queryValue("model")
         guard let model = models.named(modelName) else { return .failure(.unknownModel(modelName ?? "", known: models.names)) }
         return parseTopK(request.head.queryValue("top_k"), classes: model.model.config.classes).flatMap { topK in
-            uploads(request, maxImages: maxImages).map { uploads in
-                ClassifyRequest(model: model, topK: topK, uploads: uploads, isBatch: uploads.count > 1)
+            parseOrientation(request.head.queryValue("orientation")).flatMap { orientation in
+                uploads(request, maxImages: maxImages).map { uploads in
+                    ClassifyRequest(model: model, topK: topK, orientation: orientation, uploads: uploads, isBatch: uploads.count > 1)
+                }
             }
         }
     }
@@ -31,6 +35,15 @@ struct ClassifyRequest {
             return .failure(.badTopK("top_k must be an integer from 1 to \(classes) (got '\(text.prefix(32))')"))
         }
         return .success(k)
+    }
+
+    /// `apply` (default: what a person sees is classified) or `ignore` (the pixels as stored).
+    static func parseOrientation(_ text: String?) -> Result<DecodeOptions.Orientation, ClassificationError> {
+        guard let text else { return .success(.apply) }
+        guard let orientation = DecodeOptions.Orientation(rawValue: text) else {
+            return .failure(.badOrientation("orientation must be 'apply' or 'ignore' (got '\(text.prefix(32))')"))
+        }
+        return .success(orientation)
     }
 
     /// The images: every part named `image` of a multipart/form-data body, in order, or the whole body.

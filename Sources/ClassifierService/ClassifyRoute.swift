@@ -40,9 +40,10 @@ extension ClassifierAPI {
         var outcomes: [Result<ClassificationResult, ClassificationError>?] = request.uploads.map { upload in
             upload.bytes.isEmpty ? .failure(.missingImage("the 'image' part is empty")) : nil
         }
-        var admitted: [(index: Int, bytes: [UInt8], header: PNGHeader)] = []
+        var admitted: [(index: Int, bytes: [UInt8], header: ImageHeader)] = []
+        let settings = configuration.decodeSettings(orientation: request.orientation)
         for (i, upload) in request.uploads.enumerated() where outcomes[i] == nil {
-            switch ClassificationPipeline.probe(upload.bytes, maxPixels: configuration.maxPixels) {
+            switch ClassificationPipeline.probe(upload.bytes, limits: settings.limits) {
             case .success(let header): admitted.append((i, upload.bytes, header))
             case .failure(let error): outcomes[i] = .failure(error)
             }
@@ -52,7 +53,7 @@ extension ClassifierAPI {
             do {
                 let results = try await pool.submit(parts: admitted.count, timeout: configuration.requestTimeout) { worker, part, waited in
                     let image = admitted[part]
-                    return ClassificationPipeline.classify(image.bytes, header: image.header, classifier: model.classifier(worker: worker), topK: topK).map {
+                    return ClassificationPipeline.classify(image.bytes, header: image.header, settings: settings, classifier: model.classifier(worker: worker), topK: topK).map {
                         var result = $0
                         result.queueSeconds = max(0, waited)
                         return result

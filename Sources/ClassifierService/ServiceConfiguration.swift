@@ -1,4 +1,5 @@
 import HTTP
+import ImageDecoding
 import ShuffleNet
 
 /// Everything `shufflenet serve` can be told. Each field has a flag and a SHUFFLENET_* environment variable
@@ -16,7 +17,10 @@ public struct ServiceConfiguration: Sendable {
     public var maxBodyBytes = 32 * 1024 * 1024     // upload limit → 413; fits a full V2 batch of FP32 224² tensors (19.3 MB)
     public var maxBufferedBodyBytes = 256 << 20    // upload bytes held at once across connections → 503 + Retry-After
     public var maxJSONDepth = 64                   // nesting of a V2 request's JSON → 400 beyond
-    public var maxPixels = 40_000_000              // width × height limit, judged from the PNG header → 413
+    public var maxPixels = 40_000_000              // width × height limit, judged from the image header → 413
+    public var maxJPEGScans = DecodeLimits.defaultMaxScans     // progressive scans in a JPEG (a CPU bomb) → 422
+    public var maxJPEGMarkers = DecodeLimits.defaultMaxMarkers // marker segments in a JPEG → 422
+    public var jpegScaling = DecodeSettings.JPEGScalingMode.exact // fast: decode large JPEGs reduced in the IDCT
     public var requestTimeout = 30.0               // seconds a request may wait for and spend in a worker → 503
     public var shutdownTimeout = 25.0              // seconds in-flight requests get after SIGTERM
     public var drainDelay = 0.0                    // seconds to keep accepting (readiness already failing) after SIGTERM
@@ -32,6 +36,12 @@ public struct ServiceConfiguration: Sendable {
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
     public init() {}
+
+    /// The decoding settings of a request (its orientation is the request's own).
+    func decodeSettings(orientation: DecodeOptions.Orientation = .apply) -> DecodeSettings {
+        DecodeSettings(limits: DecodeLimits(maxPixels: maxPixels, maxScans: maxJPEGScans, maxMarkers: maxJPEGMarkers),
+                       orientation: orientation, jpegScaling: jpegScaling)
+    }
 
     /// The HTTP server's configuration derived from this one.
     var server: ServerConfiguration {

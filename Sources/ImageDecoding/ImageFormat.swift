@@ -3,6 +3,11 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
     case png, jpeg, gif, webp, bmp, tiff, ico, avif, heic, jpeg2000, qoi, pdf, gzip, zip, html, xml, json
     case text, empty, unknown
 
+    /// The formats `ImageDecoder` decodes; every other one is refused by name.
+    public static let supported: [ImageFormat] = [.png, .jpeg]
+
+    public var isSupported: Bool { Self.supported.contains(self) }
+
     /// Sniffs the magic numbers at the start of `bytes`.
     public static func sniff<Bytes: Collection>(_ bytes: Bytes) -> ImageFormat where Bytes.Element == UInt8 {
         let head = Array(bytes.prefix(32))
@@ -41,6 +46,32 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
         if lower.hasPrefix("{") || lower.hasPrefix("[") { return .json }
         let printable = head.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 >= 0x80 }
         return printable ? .text : .unknown
+    }
+
+    /// The format's short name for messages: "PNG", "JPEG", "WebP".
+    public var name: String {
+        switch self {
+        case .png: return "PNG"
+        case .jpeg: return "JPEG"
+        case .gif: return "GIF"
+        case .webp: return "WebP"
+        case .bmp: return "BMP"
+        case .tiff: return "TIFF"
+        case .ico: return "ICO"
+        case .avif: return "AVIF"
+        case .heic: return "HEIC"
+        case .jpeg2000: return "JPEG 2000"
+        case .qoi: return "QOI"
+        case .pdf: return "PDF"
+        case .gzip: return "gzip"
+        case .zip: return "ZIP"
+        case .html: return "HTML"
+        case .xml: return "XML"
+        case .json: return "JSON"
+        case .text: return "text"
+        case .empty: return "empty"
+        case .unknown: return "unknown"
+        }
     }
 
     /// A human name for messages: "a JPEG image", "an empty body".

@@ -22,7 +22,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("dump-logits"), help: "Write the logits for --input (float32, little-endian) to this file and exit.") var dumpLogits: String?
     @Option(help: "A *.io.safetensors file whose 'input' tensor (1×3×S×S, NCHW) is used with --dump-logits.") var input: String?
     @Flag(help: "After timing, run the same calls again with every layer timed and print where the time goes (not with --reference; batches spread over threads as whole images are not profiled).") var profile = false
-    @Option(help: "A PNG each call decodes and preprocesses into every image of the batch before inference (a request's path without HTTP); the stages are timed separately.") var image: String?
+    @Option(name: .customLong("jpeg-scaling"), help: "With --image: exact or fast JPEG decoding (see classify --help).") var jpegScaling: DecodeSettings.JPEGScalingMode = .exact
+    @Option(help: "A PNG or JPEG each call decodes and preprocesses into every image of the batch before inference (a request's path without HTTP); the stages are timed separately.") var image: String?
 
     func validate() throws {
         guard (model == nil) != (preset == nil) else { throw ValidationError("give exactly one of --model and --preset") }
@@ -77,10 +78,11 @@ struct BenchCommand: ParsableCommand {
             if let path = self.image {
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
                 let bytes = [UInt8](data)
-                let header = try ClassificationPipeline.probe(bytes, maxPixels: Int.max).get()
+                let settings = DecodeSettings(limits: DecodeLimits(maxPixels: Int.max), jpegScaling: jpegScaling)
+                let header = try ClassificationPipeline.probe(bytes, limits: settings.limits).get()
                 call = {
                     let t0 = Self.milliseconds()
-                    let rgb = try ClassificationPipeline.decode(bytes, header: header).get()
+                    let rgb = try ClassificationPipeline.decode(bytes, header: header, settings: settings, for: classifier).get()
                     let t1 = Self.milliseconds()
                     let output = classifier.run(Array(repeating: .rgb(pixels: rgb.pixels, width: rgb.width, height: rgb.height), count: batch))
                     stages.decode.append(t1 - t0)

@@ -7,7 +7,7 @@ import ClassifierService
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "Classify PNG images and print the most probable ImageNet classes."
+        abstract: "Classify PNG and JPEG images and print the most probable ImageNet classes."
     )
 
     @Option(name: .long, help: "Model file (.safetensors). Default: $SHUFFLENET_MODEL or models/shufflenet_v1_g3_0.5x.safetensors.")
@@ -16,13 +16,19 @@ struct ClassifyCommand: ParsableCommand {
     @Option(name: .customLong("top-k"), help: "How many classes to print per image.")
     var topK: Int = 5
 
-    @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this (judged from the PNG header).")
+    @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this (judged from the image header).")
     var maxPixels: Int = DecodeLimits().maxPixels
+
+    @Option(help: "apply: rotate and mirror JPEGs as their EXIF orientation says (what a person sees); ignore: the pixels as stored.")
+    var orientation: DecodeOptions.Orientation = .apply
+
+    @Option(name: .customLong("jpeg-scaling"), help: "exact: full-size JPEG decoding (Pillow's pixels); fast: reduced by 1/2, 1/4 or 1/8 in the IDCT while the shorter side stays at least the model's resize target.")
+    var jpegScaling: DecodeSettings.JPEGScalingMode = .exact
 
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
-    @Argument(help: "PNG files to classify.")
+    @Argument(help: "PNG or JPEG files to classify.")
     var images: [String]
 
     func validate() throws {
@@ -36,10 +42,11 @@ struct ClassifyCommand: ParsableCommand {
         let classifier = ImageClassifier(model: loaded, network: PackedNetwork(loaded.weights),
                                          kernels: try KernelSet.choose(environment: ProcessInfo.processInfo.environment))
         let k = min(topK, loaded.config.classes)
+        let settings = DecodeSettings(limits: DecodeLimits(maxPixels: maxPixels), orientation: orientation, jpegScaling: jpegScaling)
         var results: [[String: Any]] = []
         var failures = 0
         for path in images {
-            let outcome = readFile(path).flatMap { ClassificationPipeline.classify($0, maxPixels: maxPixels, classifier: classifier, topK: k) }
+            let outcome = readFile(path).flatMap { ClassificationPipeline.classify($0, settings: settings, classifier: classifier, topK: k) }
             switch outcome {
             case .success(let result):
                 if json {
@@ -79,3 +86,6 @@ struct ClassifyCommand: ParsableCommand {
         return .success([UInt8](data))
     }
 }
+
+extension DecodeOptions.Orientation: ExpressibleByArgument {}
+extension DecodeSettings.JPEGScalingMode: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ClassifierService
 import HTTP
+import ImageDecoding
 import Foundation
 import Logging
 import ShuffleNet
@@ -8,7 +9,7 @@ import ShuffleNet
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve classification over HTTP (POST /classify, /healthz, /readyz, /models, /metrics, /openapi.yaml).",
+        abstract: "Serve classification over HTTP (POST /classify, the Open Inference Protocol under /v2, /healthz, /readyz, /models, /metrics, /openapi.yaml).",
         discussion: "Every option can also be set by the environment variable in brackets; a flag wins over the variable."
     )
 
@@ -24,7 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-json-depth"), help: "Deepest nesting of a V2 request's JSON; deeper → 400. [SHUFFLENET_MAX_JSON_DEPTH]") var maxJSONDepth: Int?
     @Option(name: .customLong("max-body-bytes"), help: "Upload limit in bytes → 413 (default 32 MiB: a full V2 batch of FP32 224² tensors fits). [SHUFFLENET_MAX_BODY_BYTES]") var maxBodyBytes: Int?
     @Option(name: .customLong("max-buffered-body-bytes"), help: "Upload bytes held at once across connections; beyond it 503. [SHUFFLENET_MAX_BUFFERED_BODY_BYTES]") var maxBufferedBodyBytes: Int?
-    @Option(name: .customLong("max-pixels"), help: "Largest width×height accepted, from the PNG header → 413. [SHUFFLENET_MAX_PIXELS]") var maxPixels: Int?
+    @Option(name: .customLong("max-pixels"), help: "Largest width×height accepted, from the image header → 413. [SHUFFLENET_MAX_PIXELS]") var maxPixels: Int?
+    @Option(name: .customLong("max-jpeg-scans"), help: "Most scans a progressive JPEG may have; more → 422. [SHUFFLENET_MAX_JPEG_SCANS]") var maxJPEGScans: Int?
+    @Option(name: .customLong("max-jpeg-markers"), help: "Most marker segments a JPEG may have; more → 422. [SHUFFLENET_MAX_JPEG_MARKERS]") var maxJPEGMarkers: Int?
+    @Option(name: .customLong("jpeg-scaling"), help: "exact: full-size JPEG decoding; fast: reduced by 1/2, 1/4 or 1/8 in the IDCT while the shorter side stays at least the model's resize target. [SHUFFLENET_JPEG_SCALING]") var jpegScaling: DecodeSettings.JPEGScalingMode?
     @Option(name: .customLong("request-timeout"), help: "Seconds a request may wait for a worker → 503. [SHUFFLENET_REQUEST_TIMEOUT]") var requestTimeout: Double?
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds in-flight requests get after SIGTERM. [SHUFFLENET_SHUTDOWN_TIMEOUT]") var shutdownTimeout: Double?
     @Option(name: .customLong("drain-delay"), help: "Seconds to keep accepting, not ready, after SIGTERM. [SHUFFLENET_DRAIN_DELAY]") var drainDelay: Double?
@@ -84,6 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
         c.maxBodyBytes = try pick(maxBodyBytes, "SHUFFLENET_MAX_BODY_BYTES", { Int($0) }) ?? c.maxBodyBytes
         c.maxBufferedBodyBytes = try pick(maxBufferedBodyBytes, "SHUFFLENET_MAX_BUFFERED_BODY_BYTES", { Int($0) }) ?? c.maxBufferedBodyBytes
         c.maxPixels = try pick(maxPixels, "SHUFFLENET_MAX_PIXELS", { Int($0) }) ?? c.maxPixels
+        c.maxJPEGScans = try pick(maxJPEGScans, "SHUFFLENET_MAX_JPEG_SCANS", { Int($0) }) ?? c.maxJPEGScans
+        c.maxJPEGMarkers = try pick(maxJPEGMarkers, "SHUFFLENET_MAX_JPEG_MARKERS", { Int($0) }) ?? c.maxJPEGMarkers
+        c.jpegScaling = try pick(jpegScaling, "SHUFFLENET_JPEG_SCALING", { DecodeSettings.JPEGScalingMode(rawValue: $0) }) ?? c.jpegScaling
         c.requestTimeout = try pick(requestTimeout, "SHUFFLENET_REQUEST_TIMEOUT", { Double($0) }) ?? c.requestTimeout
         c.shutdownTimeout = try pick(shutdownTimeout, "SHUFFLENET_SHUTDOWN_TIMEOUT", { Double($0) }) ?? c.shutdownTimeout
         c.drainDelay = try pick(drainDelay, "SHUFFLENET_DRAIN_DELAY", { Double($0) }) ?? c.drainDelay
@@ -108,7 +115,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...MultipartParser.maxParts).contains(c.maxBatch) else {
             throw ValidationError("max batch must be from 1 to \(MultipartParser.maxParts), the most parts a form may have (got \(c.maxBatch))")
         }
-        for (name, value) in [("queue size", c.queueCapacity), ("max JSON depth", c.maxJSONDepth), ("max body bytes", c.maxBodyBytes), ("max pixels", c.maxPixels),
+        for (name, value) in [("queue size", c.queueCapacity), ("max JSON depth", c.maxJSONDepth), ("max body bytes", c.maxBodyBytes), ("max pixels", c.maxPixels), ("max JPEG scans", c.maxJPEGScans), ("max JPEG markers", c.maxJPEGMarkers),
                               ("max connections", c.maxConnections), ("io threads", c.ioThreads)] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value))")
         }

@@ -65,9 +65,15 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("1. Egyptian cat (n02124075, index 285)"), text.stdout)
         XCTAssertTrue(text.stdout.contains("2. tiger cat"), text.stdout)
 
-        let jpeg = try runProcess(CLITests.binary, ["classify", "--model", model, try SharedFixtures.path("images/rocket.jpg")])
-        XCTAssertEqual(jpeg.status, 1)
-        XCTAssertTrue(jpeg.stderr.contains("not a PNG: the data looks like a JPEG image"), jpeg.stderr)
+        // A file that is no image is refused by name; the run fails but the other files are still classified.
+        let directory = try Checkpoints.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let gif = directory.appendingPathComponent("anim.gif").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: gif, contents: Data("GIF89a\u{1}\u{0}\u{1}\u{0}".utf8)))
+        let mixed = try runProcess(CLITests.binary, ["classify", "--model", model, gif, try SharedFixtures.path("images/rocket.jpg")])
+        XCTAssertEqual(mixed.status, 1)
+        XCTAssertTrue(mixed.stderr.contains("the data looks like a GIF image"), mixed.stderr)
+        XCTAssertTrue(mixed.stdout.contains("rocket.jpg (640×427)"), mixed.stdout)
 
         let bounds = try runProcess(CLITests.binary, ["classify", "--model", model, "--top-k", "0", "x.png"])
         XCTAssertNotEqual(bounds.status, 0)

@@ -10,7 +10,7 @@ final class PNGSuiteTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(entries.count, 50)
         for entry in entries {
             let png = entry["png"] as! String, rgb8 = entry["rgb8"] as! String
-            let image = try PNGDecoder.decodeRGB8(try SharedFixtures.data(png))
+            let image = try ImageDecoder.decode(try SharedFixtures.data(png))
             let expected = try SharedFixtures.data(rgb8)
             XCTAssertEqual(image.width, entry["width"] as? Int, png)
             XCTAssertEqual(image.height, entry["height"] as? Int, png)
@@ -30,12 +30,15 @@ final class PNGSuiteTests: XCTestCase {
             for name in names {
                 let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
                 do {
-                    let image = try PNGDecoder.decodeRGB8(bytes)
+                    let image = try ImageDecoder.decode(bytes)
                     XCTAssertEqual(image.pixels.count, image.width * image.height * 3, name)
                     decoded += 1
                 } catch {
-                    XCTAssertFalse(error.description.isEmpty)
-                    refused += 1
+                    // Every file is a PNG with a small IHDR: libpng refuses it, or the IHDR check does.
+                    switch error {
+                    case .decodeFailed(format: .png, _), .invalidHeader(format: .png, _): refused += 1
+                    default: XCTFail("\(folder)/\(name): unexpected \(error)")
+                    }
                 }
             }
         }

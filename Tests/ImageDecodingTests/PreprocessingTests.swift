@@ -7,7 +7,7 @@ import XCTest
 final class PreprocessingTests: XCTestCase {
     func testPhotosBecomeTheReferenceInputTensors() throws {
         for image in ["chelsea", "coffee", "astronaut", "motorcycle_left"] {
-            let rgb = try PNGDecoder.decodeRGB8(try SharedFixtures.data("images/\(image).png"))
+            let rgb = try ImageDecoder.decode(try SharedFixtures.data("images/\(image).png"))
             let tensor = ImagePreprocessor.tensor(rgb: rgb.pixels, width: rgb.width, height: rgb.height, spec: .megvii)
             let golden = try ReferenceIO(path: try SharedFixtures.path("reference/g3_0.5x_\(image).io.safetensors"))
             XCTAssertEqual(tensor.channels, 3)
@@ -18,7 +18,7 @@ final class PreprocessingTests: XCTestCase {
     }
 
     func testNHWCWriteIsTheSameTensorTransposed() throws {
-        let rgb = try PNGDecoder.decodeRGB8(try SharedFixtures.data("images/chelsea.png"))
+        let rgb = try ImageDecoder.decode(try SharedFixtures.data("images/chelsea.png"))
         let nchw = ImagePreprocessor.tensor(rgb: rgb.pixels, width: rgb.width, height: rgb.height, spec: .megvii)
         var nhwc = [Float](repeating: -1, count: 224 * 224 * 3)
         nhwc.withUnsafeMutableBufferPointer {

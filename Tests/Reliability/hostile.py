@@ -52,14 +52,17 @@ def idat_payload(data):
 
 
 SMALL = png(64, 48)
-big_body = b"\x89PNG\r\n\x1a\n" + b"\x00" * (17 * 1024 * 1024)
+big_body = b"\x89PNG\r\n\x1a\n" + b"\x00" * (33 * 1024 * 1024)
 
 CASES = [
     # id, category, what, payload, expected status
     ("valid-multipart", "control", "chelsea.png uploaded as curl -F does", upload(CHELSEA), 200),
     ("valid-raw", "control", "chelsea.png as a raw image/png body", raw_png(CHELSEA), 200),
-    # -- images that are not PNGs
-    ("jpeg", "format", "a JPEG photo", upload(JPEG, "rocket.jpg", "image/jpeg"), 415),
+    # -- images that are neither PNG nor JPEG (a JPEG is a control now)
+    ("jpeg", "control", "a JPEG photo", upload(JPEG, "rocket.jpg", "image/jpeg"), 200),
+    ("jpeg-truncated", "truncated", "the first half of a JPEG photo", upload(JPEG[: len(JPEG) // 2], "cut.jpg", "image/jpeg"), 422),
+    ("jpeg-header-bomb", "size", "a JPEG frame header claiming 65500 x 65500", upload(b"\xff\xd8\xff\xc0\x00\x11\x08\xff\xdc\xff\xdc\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+                                                                                        b"\xff\xda\x00\x0c\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00\x00\xff\xd9", "bomb.jpg", "image/jpeg"), 413),
     ("gif", "format", "a GIF header", upload(b"GIF89a" + b"\x00" * 100, "a.gif", "image/gif"), 415),
     ("text", "format", "plain text named .png", upload(b"hello, world\n" * 10), 415),
     ("empty-image", "format", "an empty image part", upload(b""), 400),
@@ -103,12 +106,12 @@ CASES = [
              {"Content-Type": "multipart/form-data; boundary=----b"}), 400),
     ("wrong-content-type", "body", "text/plain body", request("POST", "/classify", b"hello", {"Content-Type": "text/plain"}), 415),
     # -- body framing and size
-    ("body-over-limit", "size", "a 17 MiB raw body (limit 16 MiB)", raw_png(big_body), 413),
+    ("body-over-limit", "size", "a 33 MiB raw body (limit 32 MiB)", raw_png(big_body), 413),
     ("declared-over-limit", "size", "Content-Length 1 TB, nothing sent", request("POST", "/classify", b"", {"Content-Type": "image/png", "Content-Length": "1000000000000"}), 413),
-    ("chunked-over-limit", "size", "chunked body growing past 16 MiB",
-     request("POST", "/classify", b"".join(b"100000\r\n" + b"\x00" * 0x100000 + b"\r\n" for _ in range(17)) + b"0\r\n\r\n", {"Content-Type": "image/png", "Transfer-Encoding": "chunked"}), 413),
-    ("expect-over-limit", "size", "Expect: 100-continue with 20 MB declared: final status, no 100",
-     request("POST", "/classify", b"", {"Content-Type": "image/png", "Content-Length": "20000000", "Expect": "100-continue"}), 413),
+    ("chunked-over-limit", "size", "chunked body growing past 32 MiB",
+     request("POST", "/classify", b"".join(b"100000\r\n" + b"\x00" * 0x100000 + b"\r\n" for _ in range(33)) + b"0\r\n\r\n", {"Content-Type": "image/png", "Transfer-Encoding": "chunked"}), 413),
+    ("expect-over-limit", "size", "Expect: 100-continue with 40 MB declared: final status, no 100",
+     request("POST", "/classify", b"", {"Content-Type": "image/png", "Content-Length": "40000000", "Expect": "100-continue"}), 413),
     # -- request smuggling shapes and framing errors
     ("cl-and-te", "smuggling", "Content-Length and Transfer-Encoding together",
      request("POST", "/classify", b"0\r\n\r\n", {"Content-Length": "5", "Transfer-Encoding": "chunked"}), 400),

@@ -27,8 +27,8 @@ def form(data, content_type="image/png"):
     return body, {"Content-Type": kind}
 
 
-# Mostly valid uploads, one in ten refused: the refusals exercise the error and lingering-close paths.
-REQUESTS = [(*form(CHELSEA), 200)] * 8 + [(*form(JPEG, "image/jpeg"), 415), (*form(CHELSEA[:5000]), 422)]
+# Mostly valid uploads (PNG and JPEG), two in ten refused: the refusals exercise the error and lingering-close paths.
+REQUESTS = [(*form(CHELSEA), 200)] * 7 + [(*form(JPEG, "image/jpeg"), 200), (*form(b"GIF89a" + bytes(100), "image/gif"), 415), (*form(CHELSEA[:5000]), 422)]
 
 
 class Counter:

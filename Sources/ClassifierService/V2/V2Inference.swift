@@ -12,7 +12,7 @@ extension ClassifierAPI {
     /// One image of a V2 request, as the pool part that runs it sees it.
     private enum V2Image: Sendable {
         case tensor(values: [Float], offset: Int)
-        case encoded(bytes: ArraySlice<UInt8>, header: PNGHeader)
+        case encoded(bytes: ArraySlice<UInt8>, header: ImageHeader)
     }
 
     func v2Infer(_ request: HTTPRequest) async -> HTTPResponse {
@@ -73,7 +73,7 @@ extension ClassifierAPI {
         }
         // Headers are judged before queueing, as /classify does: a non-image or a pixel bomb costs no worker time.
         return try files.enumerated().map { index, file in
-            switch ClassificationPipeline.probe(Array(file), maxPixels: configuration.maxPixels) {
+            switch ClassificationPipeline.probe(Array(file), limits: configuration.decodeSettings().limits) {
             case .success(let header): return .encoded(bytes: file, header: header)
             case .failure(let error): throw V2ServiceError(error, image: index)
             }
@@ -82,6 +82,7 @@ extension ClassifierAPI {
 
     /// Runs every image as a part of one pool job; the logits in image order, [N][classes].
     private func v2Run(_ images: [V2Image], model served: ServedModel) async throws -> [[Float]] {
+        let settings = configuration.decodeSettings()
         let outcomes: [Result<[Float], ClassificationError>]
         do {
             outcomes = try await pool.submit(parts: images.count, timeout: configuration.requestTimeout) { worker, part, waited in
@@ -93,7 +94,7 @@ extension ClassifierAPI {
                     self.metrics.inference(model: served.name, seconds: output.inferenceSeconds)
                     return .success(output.logits[0])
                 case .encoded(let bytes, let header):
-                    return ClassificationPipeline.run(Array(bytes), header: header, classifier: classifier).map { logits, result in
+                    return ClassificationPipeline.run(Array(bytes), header: header, settings: settings, classifier: classifier).map { logits, result in
                         self.metrics.decoded(seconds: result.decodeSeconds)
                         self.metrics.inference(model: served.name, seconds: result.inferenceSeconds)
                         return logits
