@@ -54,14 +54,17 @@ let package = Package(
         // libpng reports errors by longjmp; this shim keeps setjmp/longjmp inside C frames.
         .target(name: "PNGShim", dependencies: ["CLibPNG"]),
         .target(name: "ImageDecoding", dependencies: ["PNGShim"]),
+        // What every compiled copy of the kernels offers (`KernelCopy`): one conforming type per copy.
+        .target(name: "KernelInterface"),
         // The SIMD kernels: pure functions over pointers, no types of the model. Built twice (see above).
-        .target(name: "EngineKernels", swiftSettings: engineSettings),
-        .target(name: "EngineKernelsAVX512", swiftSettings: avx512Settings),
+        .target(name: "EngineKernels", dependencies: ["KernelInterface"], swiftSettings: engineSettings),
+        .target(name: "EngineKernelsAVX512", dependencies: ["KernelInterface"], swiftSettings: avx512Settings),
         // cpuid: which kernel copy this CPU can run.
         .target(name: "CCPUFeatures"),
         // The one monotonic clock every module measures durations with.
         .target(name: "MonotonicClock"),
-        .target(name: "ShuffleNet", dependencies: ["EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"], swiftSettings: engineSettings),
+        .target(name: "ShuffleNet", dependencies: ["KernelInterface", "EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"],
+                swiftSettings: engineSettings),
         // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of ShuffleNet.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),

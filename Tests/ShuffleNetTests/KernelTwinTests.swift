@@ -42,8 +42,8 @@ final class KernelTwinTests: XCTestCase {
                     let fast = FloatBuffer(count: N * ldc), slow = FloatBuffer(count: N * ldc)
                     let residualPointer = residual ? UnsafePointer(r.pointer) : nil
                     let epilogue = PointwiseKernel.Epilogue(relu: true, residual: residualPointer, ldr: ldc)
-                    set.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc, bias: bias.pointer,
-                                  relu: true, residual: residualPointer, ldr: ldc)
+                    set.kernels.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc, bias: bias.pointer,
+                                  relu: true, residual: residualPointer, ldr: ldc, packedK: nil)
                     PointwiseKernel.reference(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: slow.pointer, ldc: ldc, bias: bias.pointer, epilogue: epilogue)
                     let worst = maxDifference(fast.pointer, slow.pointer, rows: N, cols: M, stride: ldc)
                     XCTAssertLessThan(worst, 1e-3, "\(set): N \(N) M \(M) K \(K) step \(aStep) residual \(residual)")
@@ -63,7 +63,7 @@ final class KernelTwinTests: XCTestCase {
                     let zeros = FloatBuffer(count: W * C + 16)
                     let OH = DepthwiseKernel.outputSide(H, stride: stride), OW = DepthwiseKernel.outputSide(W, stride: stride)
                     let fast = FloatBuffer(count: OH * OW * C), slow = FloatBuffer(count: OH * OW * C)
-                    set.depthwise(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: fast.pointer, zeros: zeros.pointer)
+                    set.kernels.depthwise(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: fast.pointer, zeros: zeros.pointer, rows: nil)
                     DepthwiseKernel.reference(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: slow.pointer)
                     XCTAssertLessThan(maxDifference(fast.pointer, slow.pointer, rows: OH * OW, cols: C, stride: C), 1e-4, "\(set): \(H)×\(W)×\(C) stride \(stride)")
                     [input, weights, bias, zeros, fast, slow].forEach { $0.free() }
@@ -81,8 +81,8 @@ final class KernelTwinTests: XCTestCase {
                 for y in 0..<H { for x in 0..<W { for c in 0..<C { nchw.data[(c * H + y) * W + x] = input.pointer[(y * W + x) * C + c] } } }
                 let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
                 let maxOut = FloatBuffer(count: OH * OW * C), avgOut = FloatBuffer(count: OH * OW * (C + 3))
-                set.maxPool(H: H, W: W, C: C, input: input.pointer, output: maxOut.pointer)
-                set.avgPool(H: H, W: W, C: C, input: input.pointer, output: avgOut.pointer, ldo: C + 3)
+                set.kernels.maxPool(H: H, W: W, C: C, input: input.pointer, output: maxOut.pointer, rows: nil)
+                set.kernels.avgPool(H: H, W: W, C: C, input: input.pointer, output: avgOut.pointer, ldo: C + 3, rows: nil)
                 let maxRef = ReferenceKernels.maxPool3x3s2(nchw), avgRef = ReferenceKernels.avgPool3x3s2(nchw)
                 for y in 0..<OH {
                     for x in 0..<OW {
@@ -106,7 +106,7 @@ final class KernelTwinTests: XCTestCase {
                 let input = random(H * W * 3)
                 let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
                 let rows = FloatBuffer(count: OH * OW * 27)
-                set.stemPatches(H: H, W: W, input: input.pointer, rows: rows.pointer)
+                set.kernels.stemPatches(H: H, W: W, input: input.pointer, rows: rows.pointer, outputRows: nil)
                 for oy in 0..<OH {
                     for ox in 0..<OW {
                         for ky in 0..<3 {
@@ -123,7 +123,7 @@ final class KernelTwinTests: XCTestCase {
                 // A band of output rows (as the session builds them) starts at the buffer: the same rows, shifted.
                 let band = OH / 2..<OH
                 let bandRows = FloatBuffer(count: band.count * OW * 27)
-                set.stemPatches(H: H, W: W, input: input.pointer, rows: bandRows.pointer, outputRows: band)
+                set.kernels.stemPatches(H: H, W: W, input: input.pointer, rows: bandRows.pointer, outputRows: band)
                 for i in 0..<band.count * OW * 27 {
                     XCTAssertEqual(bandRows.pointer[i], rows.pointer[band.lowerBound * OW * 27 + i], "\(set) \(H)×\(W) band \(band)")
                 }

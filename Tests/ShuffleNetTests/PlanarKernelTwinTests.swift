@@ -46,14 +46,14 @@ final class PlanarKernelTwinTests: XCTestCase {
                 let fast = slack(H * C * wp), slow = slack(H * C * wp)
                 // Stale values where padding goes: the conversion must write the zeros itself.
                 for i in 0..<H * C * wp { fast[i] = 9 }
-                set.toPlanar(H: H, W: W, C: C, input: nhwc, output: fast, outputChannels: C)
+                set.kernels.toPlanar(H: H, W: W, C: C, input: nhwc, output: fast, outputChannels: C, rows: nil)
                 RowPlanarLayout.referenceFromChannelsLast(H: H, W: W, C: C, input: nhwc, output: slow, outputChannels: C)
                 for i in 0..<H * C * wp { XCTAssertEqual(fast[i], slow[i], "\(set) to planar \(H)×\(W)×\(C) at \(i)"); if fast[i] != slow[i] { break } }
                 // Back, into a wider pixel stride (a slice of a concatenation), rows split in two calls.
                 let ldo = C + 3
                 let back = slack(H * W * ldo), backSlow = slack(H * W * ldo)
-                set.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: 0..<H / 2)
-                set.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: H / 2..<H)
+                set.kernels.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: 0..<H / 2)
+                set.kernels.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: H / 2..<H)
                 RowPlanarLayout.referenceToChannelsLast(H: H, W: W, C: C, input: slow, output: backSlow, ldo: ldo)
                 for p in 0..<H * W {
                     for c in 0..<ldo {
@@ -85,7 +85,7 @@ final class PlanarKernelTwinTests: XCTestCase {
                     let res = residual ? UnsafePointer(r) : nil
                     // Rows in two calls, the second starting past row 0 (as a thread's share does).
                     for rows in [0..<1, 1..<H] {
-                        set.planarPointwise(rows: rows, W: W, groups: groups, M: M, K: K, A: a, aRow: cin * wp, aStep: aStep, aGroupStride: aGroupStride,
+                        set.kernels.planarPointwise(rows: rows, W: W, groups: groups, M: M, K: K, A: a, aRow: cin * wp, aStep: aStep, aGroupStride: aGroupStride,
                                             weights: w, C: fast, cRow: cout * wp, bias: bias, relu: true, residual: res, rRow: cout * wp)
                     }
                     PlanarPointwiseKernel.reference(rows: 0..<H, W: W, groups: groups, M: M, K: K, A: a, aRow: cin * wp, aStep: aStep,
@@ -117,8 +117,8 @@ final class PlanarKernelTwinTests: XCTestCase {
                 let zeros = slack(C * wp + 32)
                 let fast = slack(H * C * wp), slow = slack(H * C * wp)
                 for i in 0..<H * C * wp { fast[i] = 9 }
-                set.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: 0..<H / 2)
-                set.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: H / 2..<H)
+                set.kernels.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: 0..<H / 2)
+                set.kernels.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: H / 2..<H)
                 PlanarDepthwiseKernel.reference(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: slow)
                 var worst: Float = 0
                 for i in 0..<H * C * wp {

@@ -1,3 +1,4 @@
+import KernelInterface
 import MonotonicClock
 /// One worker's inference state: every activation buffer, sized once from the architecture, the input
 /// size and the largest batch, over weights shared with other sessions. `forward` allocates nothing.
@@ -25,6 +26,8 @@ public final class InferenceSession: @unchecked Sendable {
     public let threads: Int
     /// The compiled copy of the SIMD kernels this session runs (AVX-512 or the baseline build).
     public let kernels: KernelSet
+    /// `kernels`' methods (one call per layer, or per thread's share of one).
+    private let kernelCopy: any KernelCopy.Type
     public var config: ShuffleNetConfig { network.config }
     public var inputSide: Int { side }
 
@@ -64,6 +67,7 @@ public final class InferenceSession: @unchecked Sendable {
         precondition(kernels.isSupported, "\(kernels) kernels on a CPU without them")
         self.network = network
         self.kernels = kernels
+        kernelCopy = kernels.kernels
         self.maxBatch = max(1, maxBatch)
         self.threads = max(1, threads)
         let config = network.config
@@ -211,12 +215,12 @@ public final class InferenceSession: @unchecked Sendable {
             let rows = EngineStep.share(out, part: part, parts: parts), scratch = s.scratch ?? patches[part].pointer
             for band in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.stemBand) {
                 let bandRows = band..<min(band + Self.stemBand, rows.upperBound)
-                kernels.stemPatches(H: s.side, W: s.side, input: s.input, rows: scratch, outputRows: bandRows)
-                kernels.pointwise(N: bandRows.count * out, M: s.M, K: 27, A: scratch, lda: 27, aStep: 1, W: s.W, C: s.output + band * out * s.M,
-                                  ldc: s.M, bias: s.bias, relu: true)
+                kernelCopy.stemPatches(H: s.side, W: s.side, input: s.input, rows: scratch, outputRows: bandRows)
+                kernelCopy.pointwise(N: bandRows.count * out, M: s.M, K: 27, A: scratch, lda: 27, aStep: 1, W: s.W, C: s.output + band * out * s.M,
+                                     ldc: s.M, bias: s.bias, relu: true, residual: nil, ldr: 0, packedK: nil)
             }
         case .pointwise(let p):
-            let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: kernels.rowTile)
+            let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: kernelCopy.rowTile)
             guard !rows.isEmpty else { return }
             // Long K in blocks (layers without a residual: the residual slot carries the partial sums), so that a
             // column block's weights stay in L1 across the row tiles (see `kBlock`).
@@ -228,10 +232,10 @@ public final class InferenceSession: @unchecked Sendable {
                 while k0 < p.K {
                     let count = min(block, p.K - k0), first = k0 == 0, last = k0 + count == p.K
                     // First block: bias (+ residual); later ones: zero bias + the partial sums in C; ReLU at the end.
-                    kernels.pointwise(N: rows.count, M: p.M, K: count, A: a + k0 * p.aStep, lda: p.lda, aStep: p.aStep, W: w + k0 * KernelSet.panelWidth,
-                                      C: c, ldc: p.ldc, bias: first ? p.bias + gi * p.M : UnsafePointer(zeros.pointer), relu: last && p.relu,
-                                      residual: first ? p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr } : UnsafePointer(c),
-                                      ldr: first ? p.ldr : p.ldc, packedK: p.K)
+                    kernelCopy.pointwise(N: rows.count, M: p.M, K: count, A: a + k0 * p.aStep, lda: p.lda, aStep: p.aStep, W: w + k0 * KernelSet.panelWidth,
+                                         C: c, ldc: p.ldc, bias: first ? p.bias + gi * p.M : UnsafePointer(zeros.pointer), relu: last && p.relu,
+                                         residual: first ? p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr } : UnsafePointer(c),
+                                         ldr: first ? p.ldr : p.ldc, packedK: p.K)
                     k0 += count
                 }
             }
@@ -240,35 +244,35 @@ public final class InferenceSession: @unchecked Sendable {
             let mine = EngineStep.share(panels, part: part, parts: parts)
             guard !mine.isEmpty else { return }
             let m0 = mine.lowerBound * KernelSet.panelWidth, m1 = min(p.M, mine.upperBound * KernelSet.panelWidth)
-            kernels.pointwise(N: p.N, M: m1 - m0, K: p.K, A: p.A, lda: p.lda, aStep: p.aStep, W: p.W + mine.lowerBound * p.K * KernelSet.panelWidth,
-                              C: p.C + m0, ldc: p.ldc, bias: p.bias + m0, relu: p.relu, packedK: p.K)
+            kernelCopy.pointwise(N: p.N, M: m1 - m0, K: p.K, A: p.A, lda: p.lda, aStep: p.aStep, W: p.W + mine.lowerBound * p.K * KernelSet.panelWidth,
+                                 C: p.C + m0, ldc: p.ldc, bias: p.bias + m0, relu: p.relu, residual: nil, ldr: 0, packedK: p.K)
         case .depthwise(let H, let C, let stride, let source, let weights, let bias, let output, let zeros):
             let rows = EngineStep.share(KernelSet.outputSide(H, stride: stride), part: part, parts: parts)
             guard !rows.isEmpty else { return }
-            kernels.depthwise(H: H, W: H, C: C, stride: stride, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows)
+            kernelCopy.depthwise(H: H, W: H, C: C, stride: stride, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows)
         case .maxPool(let H, let C, let source, let output):
             let rows = EngineStep.share(KernelSet.outputSide(H, stride: 2), part: part, parts: parts)
-            if !rows.isEmpty { kernels.maxPool(H: H, W: H, C: C, input: source, output: output, rows: rows) }
+            if !rows.isEmpty { kernelCopy.maxPool(H: H, W: H, C: C, input: source, output: output, rows: rows) }
         case .avgPool(let H, let C, let source, let output, let ldo):
             let rows = EngineStep.share(KernelSet.outputSide(H, stride: 2), part: part, parts: parts)
-            if !rows.isEmpty { kernels.avgPool(H: H, W: H, C: C, input: source, output: output, ldo: ldo, rows: rows) }
+            if !rows.isEmpty { kernelCopy.avgPool(H: H, W: H, C: C, input: source, output: output, ldo: ldo, rows: rows) }
         case .planarPointwise(let p):
             // Rows in fours: a tile takes four consecutive vectors, which may span rows.
             let rows = EngineStep.share(p.H, part: part, parts: parts, quantum: 4)
             guard !rows.isEmpty else { return }
             let wp = KernelSet.paddedWidth(p.H)
-            kernels.planarPointwise(rows: rows, W: p.H, groups: p.groups, M: p.M, K: p.K, A: p.A, aRow: p.inChannels * wp, aStep: p.aStep,
-                                    aGroupStride: p.aGroupStride, weights: p.W, C: p.C, cRow: p.outChannels * wp, bias: p.bias, relu: p.relu,
-                                    residual: p.residual, rRow: p.outChannels * wp)
+            kernelCopy.planarPointwise(rows: rows, W: p.H, groups: p.groups, M: p.M, K: p.K, A: p.A, aRow: p.inChannels * wp, aStep: p.aStep,
+                                       aGroupStride: p.aGroupStride, weights: p.W, C: p.C, cRow: p.outChannels * wp, bias: p.bias, relu: p.relu,
+                                       residual: p.residual, rRow: p.outChannels * wp)
         case .planarDepthwise(let H, let C, let source, let weights, let bias, let output, let zeros):
             let rows = EngineStep.share(H, part: part, parts: parts)
-            if !rows.isEmpty { kernels.planarDepthwise(H: H, W: H, C: C, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows) }
+            if !rows.isEmpty { kernelCopy.planarDepthwise(H: H, W: H, C: C, input: source, weights: weights, bias: bias, output: output, zeros: zeros, rows: rows) }
         case .toPlanar(let H, let C, let source, let output, let outputChannels):
             let rows = EngineStep.share(H, part: part, parts: parts)
-            if !rows.isEmpty { kernels.toPlanar(H: H, W: H, C: C, input: source, output: output, outputChannels: outputChannels, rows: rows) }
+            if !rows.isEmpty { kernelCopy.toPlanar(H: H, W: H, C: C, input: source, output: output, outputChannels: outputChannels, rows: rows) }
         case .fromPlanar(let H, let C, let source, let output):
             let rows = EngineStep.share(H, part: part, parts: parts)
-            if !rows.isEmpty { kernels.fromPlanar(H: H, W: H, C: C, input: source, output: output, ldo: C, rows: rows) }
+            if !rows.isEmpty { kernelCopy.fromPlanar(H: H, W: H, C: C, input: source, output: output, ldo: C, rows: rows) }
         }
     }
 
@@ -311,7 +315,7 @@ public final class InferenceSession: @unchecked Sendable {
                 }
             }
             let started = profiling ? Monotonic.now() : 0
-            kernels.globalAverage(pixels: h * h, C: width, input: current.pointer + slot * sliceStride.act, output: pooled.pointer + i * width)
+            kernelCopy.globalAverage(pixels: h * h, C: width, input: current.pointer + slot * sliceStride.act, output: pooled.pointer + i * width)
             if profiling { profile?.record(name: "head · global average pool", kind: "global average pool", multiplyAdds: 0, seconds: Monotonic.now() - started) }
         }
     }
