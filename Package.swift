@@ -94,7 +94,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ShuffleNet"], path: "Tests/TestSupport"),
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
-        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "EngineKernels", "TestSupport", "CMallocCounter"]),
+        // The kernels' slow twins (`SlowKernels`), for tests only: no shipped target links them.
+        .target(name: "KernelTwins", dependencies: ["KernelInterface", "EngineKernels"]),
+        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "EngineKernels", "KernelTwins", "TestSupport", "CMallocCounter"]),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),

@@ -64,30 +64,6 @@ public enum PlanarPointwiseKernel {
         @inline(__always) func next(_ wp: Int) -> Place { x + 16 == wp ? Place(row: row + 1, x: 0) : Place(row: row, x: x + 16) }
     }
 
-    /// Reference twin: the same contract, one multiply-add at a time.
-    public static func reference(rows: Range<Int>, W: Int, groups: Int, M: Int, K: Int, A: UnsafePointer<Float>, aRow: Int, aStep: Int,
-                                 aGroupStride: Int, weights: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, cRow: Int,
-                                 bias: UnsafePointer<Float>, relu: Bool, residual: UnsafePointer<Float>? = nil, rRow: Int = 0) {
-        let wp = RowPlanarLayout.paddedWidth(W), perGroup = PointwiseKernel.packedCount(K: K, M: M)
-        for y in rows {
-            for gi in 0..<groups {
-                for m in 0..<M {
-                    let o = gi * M + m  // output channel
-                    for x in 0..<wp {
-                        var sum = bias[o]
-                        for k in 0..<K {
-                            let input = gi * aGroupStride + k * aStep
-                            sum += weights[gi * perGroup + PointwiseKernel.packedIndex(k: k, m: m, K: K)] * A[y * aRow + input * wp + x]
-                        }
-                        if let residual { sum += residual[y * rRow + o * wp + x] }
-                        if relu { sum = max(sum, 0) }
-                        C[y * cRow + o * wp + x] = x < W ? sum : 0
-                    }
-                }
-            }
-        }
-    }
-
     /// Sizes and strides shared by every tile of a call.
     struct Geometry {
         let wp: Int

@@ -156,19 +156,6 @@ public enum PointwiseKernel {
     }
     #endif
 
-    /// Reference twin: the same contract as `run`, one multiply-add at a time.
-    @inline(never) public static func reference(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
-                          W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
-        for n in 0..<N {
-            for m in 0..<M {
-                var sum = bias[m]
-                for k in 0..<K { sum += A[n * lda + k * aStep] * W[packedIndex(k: k, m: m, K: K)] }
-                if let residual = epilogue.residual { sum += residual[n * epilogue.ldr + m] }
-                C[n * ldc + m] = epilogue.relu ? max(sum, 0) : sum
-            }
-        }
-    }
-
     /// Epilogue and store of one accumulator. With `Last` = `PartialStore` the block's last vector stores only
     /// its first `lanes` lanes (a group's last channels); the whole blocks are compiled without that branch,
     /// which otherwise made the compiler stop inlining the SIMD loads and stores (calls in the tiles: −7 %).
