@@ -65,6 +65,9 @@ let package = Package(
         .target(name: "MonotonicClock"),
         .target(name: "ShuffleNet", dependencies: ["KernelInterface", "EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"],
                 swiftSettings: engineSettings),
+        // `shufflenet convert`'s readers (restricted unpickler, torch.save legacy and zip): only the command line
+        // imports them, so the service never parses a pickle.
+        .target(name: "CheckpointImport", dependencies: ["ShuffleNet"]),
         // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of ShuffleNet.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -84,19 +87,20 @@ let package = Package(
         .executableTarget(
             name: "shufflenet",
             dependencies: [
-                "ShuffleNet", "ImageDecoding", "ClassifierService", "MonotonicClock",
+                "ShuffleNet", "CheckpointImport", "ImageDecoding", "ClassifierService", "MonotonicClock",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Load-test fixture: fixed bytes through the HTTP server, compared with nginx by Benchmarks/http/run.sh.
         .executableTarget(name: "http-fixed-response", dependencies: ["HTTP"], path: "Benchmarks/http-fixed-response"),
-        .target(name: "TestSupport", dependencies: ["ShuffleNet"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ShuffleNet", "CheckpointImport"], path: "Tests/TestSupport"),
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         // The kernels' slow twins (`SlowKernels`), for tests only: no shipped target links them.
         .target(name: "KernelTwins", dependencies: ["KernelInterface", "EngineKernels"]),
-        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "EngineKernels", "KernelTwins", "TestSupport", "CMallocCounter"]),
+        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "CheckpointImport", "EngineKernels", "KernelTwins", "TestSupport",
+                                                                 "CMallocCounter"]),
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
