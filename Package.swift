@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The engine's CPU target, a build setting: SHUFFLENET_TARGET_CPU=skylake-avx512 (or znver4, native, …).
-// Without one, SIMD fused multiply-adds become a libm call per lane (~0.4 GMAC/s instead of tens).
+// Without one, SIMD fused multiply-adds become a libm call per lane (orders of magnitude slower).
 // The default is safe for any x86-64 host of the last decade (AVX2 + FMA, "haswell"); arm64 needs none.
 #if arch(x86_64)
 let defaultTargetCPU = "haswell"

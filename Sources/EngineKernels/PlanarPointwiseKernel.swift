@@ -24,7 +24,7 @@ public enum PlanarPointwiseKernel {
                          keep: RowPlanarLayout.lastVectorKeep(W: W))
         // Vectors outermost, then groups: one or two vectors' worth of every channel (a few KB of input, output
         // and residual, contiguous within a row) stays in L1 while all groups use it. (Groups outermost walked
-        // each group's channels down all the rows, 25 KB apart: 20 GMAC/s instead of 35 on 0.5× g8.)
+        // each group's channels down all the rows, 25 KB apart, and ran much slower: docs/benchmarks.md.)
         var p = Place(row: rows.lowerBound, x: 0), q = 0
         while q < vectors {
             #if ENGINE_AVX512
@@ -91,7 +91,7 @@ public enum PlanarPointwiseKernel {
 
     #if ENGINE_AVX512
     // tile6x4 and tile3x4 are written out in full: built from one shared 3 × 4 accumulator block (a struct with
-    // add and finish methods) the compiler outlined a block's epilogue, and 0.5× g8 got 5 % slower.
+    // add and finish methods) the compiler outlined a block's epilogue, which made 0.5× g8 slower.
 
     /// Output channels m ..< m + 6 for four vectors: 24 accumulators of AVX-512's 32 registers; per input,
     /// 4 loads and 6 broadcasts feed 24 FMAs, and the tile's setup is spread over twice the work of `tile6`.
