@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The engine's CPU target, a build setting: SHUFFLENET_TARGET_CPU=skylake-avx512 (or znver4, native, …).
-// Without one, SIMD fused multiply-adds become a libm call per lane (~0.4 GMAC/s instead of tens).
+// Without one, SIMD fused multiply-adds become a libm call per lane (orders of magnitude slower).
 // The default is safe for any x86-64 host of the last decade (AVX2 + FMA, "haswell"); arm64 needs none.
 #if arch(x86_64)
 let defaultTargetCPU = "haswell"
@@ -62,14 +62,20 @@ let package = Package(
         // libjpeg's error_exit longjmps back into this shim, never to exit(); every libjpeg call lives in C.
         .target(name: "JPEGShim", dependencies: ["CLibJPEG"]),
         .target(name: "ImageDecoding", dependencies: ["PNGShim", "JPEGShim"]),
+        // What every compiled copy of the kernels offers (`KernelCopy`): one conforming type per copy.
+        .target(name: "KernelInterface"),
         // The SIMD kernels: pure functions over pointers, no types of the model. Built twice (see above).
-        .target(name: "EngineKernels", swiftSettings: engineSettings),
-        .target(name: "EngineKernelsAVX512", swiftSettings: avx512Settings),
+        .target(name: "EngineKernels", dependencies: ["KernelInterface"], swiftSettings: engineSettings),
+        .target(name: "EngineKernelsAVX512", dependencies: ["KernelInterface"], swiftSettings: avx512Settings),
         // cpuid: which kernel copy this CPU can run.
         .target(name: "CCPUFeatures"),
         // The one monotonic clock every module measures durations with.
         .target(name: "MonotonicClock"),
-        .target(name: "ShuffleNet", dependencies: ["EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"], swiftSettings: engineSettings),
+        .target(name: "ShuffleNet", dependencies: ["KernelInterface", "EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"],
+                swiftSettings: engineSettings),
+        // `shufflenet convert`'s readers (restricted unpickler, torch.save legacy and zip): only the command line
+        // imports them, so the service never parses a pickle.
+        .target(name: "CheckpointImport", dependencies: ["ShuffleNet"]),
         // HTTP/1.1 server on POSIX sockets and Dispatch; knows nothing of ShuffleNet.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -92,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "shufflenet",
             dependencies: [
-                "ShuffleNet", "ImageDecoding", "ClassifierService", "MonotonicClock",
+                "ShuffleNet", "CheckpointImport", "ImageDecoding", "ClassifierService", "MonotonicClock",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -101,10 +107,13 @@ let package = Package(
         .executableTarget(name: "http-fixed-response", dependencies: ["HTTP"], path: "Benchmarks/http-fixed-response"),
         // V2 codec throughput (Benchmarks/v2/run.sh): batch-8 requests decoded, logits responses encoded.
         .executableTarget(name: "v2-codec-bench", dependencies: ["OpenInference", "MonotonicClock"], path: "Benchmarks/v2", exclude: ["run.sh"]),
-        .target(name: "TestSupport", dependencies: ["ShuffleNet"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ShuffleNet", "CheckpointImport"], path: "Tests/TestSupport"),
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
-        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "EngineKernels", "TestSupport", "CMallocCounter"]),
+        // The kernels' slow twins (`SlowKernels`), for tests only: no shipped target links them.
+        .target(name: "KernelTwins", dependencies: ["KernelInterface", "EngineKernels"]),
+        .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "CheckpointImport", "EngineKernels", "KernelTwins", "TestSupport",
+                                                                 "CMallocCounter"]),
         // Fixtures/ holds the Pillow helper the tests run to make JPEGs and reference pixels at test time.
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

@@ -12,12 +12,26 @@ out=.build-fuzz
 mkdir -p "$out/bin" "$out/corpus/$target" "$out/crashes/$target"
 
 extra=()
-engine=(Sources/ShuffleNet/Model/*.swift Sources/ShuffleNet/Weights/*.swift Sources/ShuffleNet/Checkpoint/*.swift Sources/ShuffleNet/Reference/*.swift)
+# The model-file parsers of the ShuffleNet module (the engine's SIMD kernels left out).
+engine=(Sources/ShuffleNet/Model/*.swift Sources/ShuffleNet/Weights/*.swift Sources/ShuffleNet/Reference/*.swift)
 case "$target" in
     http-request) sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Fuzz/Targets/HTTPRequestFuzz.swift) ;;
     multipart)    sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Fuzz/Targets/MultipartFuzz.swift) ;;
-    safetensors)  sources=("${engine[@]}" Fuzz/Targets/SafetensorsFuzz.swift) ;;
-    checkpoint)   sources=("${engine[@]}" Fuzz/Targets/CheckpointFuzz.swift) ;;
+    safetensors)  sources=("${engine[@]}" Fuzz/Targets/SafetensorsFuzz.swift); extra=(-package-name shufflenet_serve) ;;
+    checkpoint)
+        # CheckpointImport imports ShuffleNet (and uses its package-wide helpers): the model-file parsers are
+        # built first, with the same sanitizers, as a module of that name.
+        module="$out/shufflenet-module"
+        mkdir -p "$module"
+        if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -g -package-name shufflenet_serve -module-name ShuffleNet \
+                -emit-library -static -o "$module/libShuffleNet.a" -emit-module -emit-module-path "$module/ShuffleNet.swiftmodule" \
+                "${engine[@]}" >"$out/shufflenet-module.build.log" 2>&1; then
+            cat "$out/shufflenet-module.build.log" >&2
+            exit 1
+        fi
+        sources=(Sources/CheckpointImport/*.swift Fuzz/Targets/CheckpointFuzz.swift)
+        extra=(-package-name shufflenet_serve -I "$module" "$module/libShuffleNet.a")
+        ;;
     v2-request)   sources=(Sources/OpenInference/Core/*.swift Sources/OpenInference/Decoding/*.swift Fuzz/Targets/V2RequestFuzz.swift) ;;
     png|jpeg)
         # ImageDecoding with both C shims, compiled with the same sanitizers and imported as modules.

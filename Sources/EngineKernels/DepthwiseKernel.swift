@@ -93,32 +93,4 @@ public enum DepthwiseKernel {
         }
         }
     }
-
-    /// Reference twin: the same contract as `run`, one channel at a time.
-    @inline(never) public static func reference(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                          bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        scalar(channels: 0..<C, H: H, W: W, C: C, stride: stride, input, weights, bias, output)
-    }
-
-    static func scalar(channels: Range<Int>, H: Int, W: Int, C: Int, stride: Int, _ input: UnsafePointer<Float>,
-                       _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        let OH = outputSide(H, stride: stride), OW = outputSide(W, stride: stride)
-        for oy in 0..<OH {
-            for ox in 0..<OW {
-                for c in channels {
-                    var sum = bias[c]
-                    for ky in 0..<3 {
-                        let iy = oy * stride - 1 + ky
-                        guard iy >= 0, iy < H else { continue }
-                        for kx in 0..<3 {
-                            let ix = ox * stride - 1 + kx
-                            guard ix >= 0, ix < W else { continue }
-                            sum += input[(iy * W + ix) * C + c] * w[(ky * 3 + kx) * C + c]
-                        }
-                    }
-                    out[(oy * OW + ox) * C + c] = sum
-                }
-            }
-        }
-    }
 }

@@ -43,23 +43,4 @@ public enum PlanarDepthwiseKernel {
             }
         }
     }
-
-    /// Reference twin (all rows), one tap at a time with explicit bounds.
-    public static func reference(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>) {
-        let wp = RowPlanarLayout.paddedWidth(W)
-        for y in 0..<H {
-            for c in 0..<C {
-                for x in 0..<wp {
-                    var sum = bias[c]
-                    for dy in -1...1 {
-                        for dx in -1...1 where y + dy >= 0 && y + dy < H && x + dx >= 0 && x + dx < W {
-                            sum += weights[((dy + 1) * 3 + dx + 1) * C + c] * input[((y + dy) * C + c) * wp + x + dx]
-                        }
-                    }
-                    output[(y * C + c) * wp + x] = x < W ? sum : 0
-                }
-            }
-        }
-    }
 }

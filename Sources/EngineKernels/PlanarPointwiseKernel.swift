@@ -24,7 +24,7 @@ public enum PlanarPointwiseKernel {
                          keep: RowPlanarLayout.lastVectorKeep(W: W))
         // Vectors outermost, then groups: one or two vectors' worth of every channel (a few KB of input, output
         // and residual, contiguous within a row) stays in L1 while all groups use it. (Groups outermost walked
-        // each group's channels down all the rows, 25 KB apart: 20 GMAC/s instead of 35 on 0.5× g8.)
+        // each group's channels down all the rows, 25 KB apart, and ran much slower: docs/benchmarks.md.)
         var p = Place(row: rows.lowerBound, x: 0), q = 0
         while q < vectors {
             #if ENGINE_AVX512
@@ -64,30 +64,6 @@ public enum PlanarPointwiseKernel {
         @inline(__always) func next(_ wp: Int) -> Place { x + 16 == wp ? Place(row: row + 1, x: 0) : Place(row: row, x: x + 16) }
     }
 
-    /// Reference twin: the same contract, one multiply-add at a time.
-    public static func reference(rows: Range<Int>, W: Int, groups: Int, M: Int, K: Int, A: UnsafePointer<Float>, aRow: Int, aStep: Int,
-                                 aGroupStride: Int, weights: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, cRow: Int,
-                                 bias: UnsafePointer<Float>, relu: Bool, residual: UnsafePointer<Float>? = nil, rRow: Int = 0) {
-        let wp = RowPlanarLayout.paddedWidth(W), perGroup = PointwiseKernel.packedCount(K: K, M: M)
-        for y in rows {
-            for gi in 0..<groups {
-                for m in 0..<M {
-                    let o = gi * M + m  // output channel
-                    for x in 0..<wp {
-                        var sum = bias[o]
-                        for k in 0..<K {
-                            let input = gi * aGroupStride + k * aStep
-                            sum += weights[gi * perGroup + PointwiseKernel.packedIndex(k: k, m: m, K: K)] * A[y * aRow + input * wp + x]
-                        }
-                        if let residual { sum += residual[y * rRow + o * wp + x] }
-                        if relu { sum = max(sum, 0) }
-                        C[y * cRow + o * wp + x] = x < W ? sum : 0
-                    }
-                }
-            }
-        }
-    }
-
     /// Sizes and strides shared by every tile of a call.
     struct Geometry {
         let wp: Int
@@ -115,7 +91,7 @@ public enum PlanarPointwiseKernel {
 
     #if ENGINE_AVX512
     // tile6x4 and tile3x4 are written out in full: built from one shared 3 × 4 accumulator block (a struct with
-    // add and finish methods) the compiler outlined a block's epilogue, and 0.5× g8 got 5 % slower.
+    // add and finish methods) the compiler outlined a block's epilogue, which made 0.5× g8 slower.
 
     /// Output channels m ..< m + 6 for four vectors: 24 accumulators of AVX-512's 32 registers; per input,
     /// 4 loads and 6 broadcasts feed 24 FMAs, and the tile's setup is spread over twice the work of `tile6`.

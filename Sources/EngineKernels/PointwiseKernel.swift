@@ -36,7 +36,7 @@ public enum PointwiseKernel {
     public static func packedIndex(k: Int, m: Int, K: Int) -> Int { (m / panelWidth) * K * panelWidth + k * panelWidth + m % panelWidth }
 
     /// Pixel rows per register tile; a layer split across threads is cut at multiples of it. (8- and 12-row
-    /// tiles for AVX-512's 32 registers were measured on 2026-11-29 and gained nothing: docs/benchmarks.md.)
+    /// tiles for AVX-512's 32 registers gained nothing: docs/benchmarks.md.)
     public static let rowTile = 6
 
     /// `packedK` is the K the weights were packed with (default K): a call may cover inputs k0 ..< k0 + K of
@@ -54,12 +54,12 @@ public enum PointwiseKernel {
             let w = W + m / panelWidth * panel, c = C + m, b = bias + m
             let e = Epilogue(relu: epilogue.relu, residual: epilogue.residual.map { $0 + m }, ldr: epilogue.ldr)
             // Each branch is its own call of `column`, specialised for its vector types (a generic helper closure
-            // here made the compiler stop inlining the SIMD loads and stores: calls in the tiles, −7 % on 1× g3).
+            // here made the compiler stop inlining the SIMD loads and stores: calls in the tiles, slower on 1× g3).
             #if ENGINE_AVX512
             // 33–48 channels left (40 in 1× and 2× g3's compress, 48 = 80 − 32 in their expand): three vectors per
             // row in one pass over A, rather than two vectors and then a one-vector tile that reads A again and is
             // bound by its loads (7 per 6 FMAs). Not for short K (the stem's 27), where the tile's per-row epilogue
-            // calls cost more than they save (2× g3 stem 0.54 → 0.64 ms).
+            // calls cost more than they save (the 2× g3 stem was slower with it).
             if r > 32 && r <= 48 && K >= 32 {
                 threeColumns(lanes: r - 32, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, panel: panel, C: c, ldc: ldc, bias: b, e)
                 break
@@ -156,22 +156,9 @@ public enum PointwiseKernel {
     }
     #endif
 
-    /// Reference twin: the same contract as `run`, one multiply-add at a time.
-    @inline(never) public static func reference(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
-                          W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue) {
-        for n in 0..<N {
-            for m in 0..<M {
-                var sum = bias[m]
-                for k in 0..<K { sum += A[n * lda + k * aStep] * W[packedIndex(k: k, m: m, K: K)] }
-                if let residual = epilogue.residual { sum += residual[n * epilogue.ldr + m] }
-                C[n * ldc + m] = epilogue.relu ? max(sum, 0) : sum
-            }
-        }
-    }
-
     /// Epilogue and store of one accumulator. With `Last` = `PartialStore` the block's last vector stores only
     /// its first `lanes` lanes (a group's last channels); the whole blocks are compiled without that branch,
-    /// which otherwise made the compiler stop inlining the SIMD loads and stores (calls in the tiles: −7 %).
+    /// which otherwise made the compiler stop inlining the SIMD loads and stores (calls in the tiles, and slower).
     @inline(__always)
     static func finish<V: FloatVector, Last: LastVectorStore>(_ v: V, _ c: UnsafeMutablePointer<Float>, row n: Int, offset: Int, lanes: Int,
                                                               _: Last.Type, _ e: Epilogue) {

@@ -58,21 +58,6 @@ public enum RowPlanarLayout {
             }
         }
     }
-
-    /// Reference twin of `fromChannelsLast`, one float at a time (all rows).
-    public static func referenceFromChannelsLast(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                                                 outputChannels: Int) {
-        let wp = paddedWidth(W)
-        for y in 0..<H {
-            for c in 0..<C { for x in 0..<wp { output[(y * outputChannels + c) * wp + x] = x < W ? input[(y * W + x) * C + c] : 0 } }
-        }
-    }
-
-    /// Reference twin of `toChannelsLast` (all rows).
-    public static func referenceToChannelsLast(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int) {
-        let wp = paddedWidth(W)
-        for y in 0..<H { for x in 0..<W { for c in 0..<C { output[(y * W + x) * ldo + c] = input[(y * C + c) * wp + x] } } }
-    }
 }
 
 /// A 16 × 16 block of floats in sixteen vector registers, transposed with two-source permutes.

@@ -1,6 +1,6 @@
 /// Unaligned SIMD loads and stores on Float pointers, and a ReLU per concrete vector width.
-/// (A generic ReLU written with `pointwiseMax` or `replacing(with:where:)` was left unspecialised in the
-/// prototype, 9–43 GFLOP/s instead of ~200; a protocol requirement implemented per width is inlined.)
+/// (A generic ReLU written with `pointwiseMax` or `replacing(with:where:)` was left unspecialised, several
+/// times slower; a protocol requirement implemented per width is inlined.)
 @usableFromInline protocol FloatVector: SIMD, BitwiseCopyable where Scalar == Float {
     func relu() -> Self
     /// Lane-wise max(self, other), for max pooling.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CheckpointImport
 import Foundation
 import ShuffleNet
 

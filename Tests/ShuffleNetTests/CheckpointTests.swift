@@ -1,3 +1,4 @@
+import CheckpointImport
 import Foundation
 import ShuffleNet
 import TestSupport
@@ -43,7 +44,9 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(viaZip.weights.units[7].pointwise2.weight, direct.weights.units[7].pointwise2.weight)
     }
 
-    func testConvertRoundTripLoadsAndMatchesTheGoldens() throws {
+    /// Both Megvii checkpoints convert to model files that load with their architecture, ImageNet labels and
+    /// preprocessing. (Their logits against ../shared/reference: PretrainedGoldenTests, EngineTests.)
+    func testConvertedCheckpointsCarryTheirArchitectureLabelsAndPreprocessing() throws {
         let model = try Checkpoints.pretrained("g3")
         XCTAssertEqual(model.config, try Presets.named("megvii-0.5x-g3"))
         XCTAssertEqual(model.labels.count, 1000)

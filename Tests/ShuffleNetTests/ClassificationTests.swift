@@ -18,12 +18,13 @@ final class ClassificationTests: XCTestCase {
         XCTAssertEqual(Classification.topK([0.5, 0.5], k: 10).count, 2)
     }
 
-    /// The one-pass selection against the full sort, with many ties (probabilities from 8 values).
-    func testTopKSelectionMatchesTheFullSort() {
+    /// Both ways `topK` ranks (one-pass selection for k ≤ 32, a full sort above) against an independent sort of
+    /// (−probability, index) pairs, with many ties (probabilities from 8 values).
+    func testTopKMatchesAnIndependentSort() {
         var generator = SplitMix64(seed: 99)
         for n in [1, 2, 5, 31, 1000] {
             let probabilities = (0..<n).map { _ in Float(generator.next() % 8) / 8 }
-            let ranked = Classification.rankedIndices(probabilities)
+            let ranked = probabilities.enumerated().map { (-$0.element, $0.offset) }.sorted { $0 < $1 }.map(\.1)
             for k in [0, 1, 3, 5, 32, 33, n] {
                 XCTAssertEqual(Classification.topK(probabilities, k: k).map(\.index), Array(ranked.prefix(k)), "n \(n) k \(k)")
             }

@@ -1,12 +1,14 @@
 import CMallocCounter
 import EngineKernels
+import KernelTwins
 @testable import ShuffleNet
 import TestSupport
 import XCTest
 
-/// Every fast kernel against its slow twin on awkward sizes: channel counts that are not multiples of 16
-/// (or of 4), odd spatial sizes, stride 2, strided (shuffled) inputs, residual epilogues. Each compiled copy
-/// of the kernels this CPU can run (baseline and, where supported, AVX-512) is compared with the twins.
+/// Every fast NHWC kernel against its slow twin (`SlowKernels`) on awkward sizes: channel counts that are not
+/// multiples of 16 (or of 4), odd spatial sizes, stride 2, strided (shuffled) inputs, residual epilogues, rows
+/// split across calls as threads split them. Each compiled copy of the kernels this CPU can run (baseline and,
+/// where supported, AVX-512) is compared with the twins.
 final class KernelTwinTests: XCTestCase {
     let kernelSets = KernelSet.allCases.filter(\.isSupported)
 
@@ -41,14 +43,21 @@ final class KernelTwinTests: XCTestCase {
                     let a = random(N * lda), w = random(PointwiseKernel.packedCount(K: K, M: M)), bias = random(M), r = random(N * ldc)
                     let fast = FloatBuffer(count: N * ldc), slow = FloatBuffer(count: N * ldc)
                     let residualPointer = residual ? UnsafePointer(r.pointer) : nil
-                    let epilogue = PointwiseKernel.Epilogue(relu: true, residual: residualPointer, ldr: ldc)
-                    set.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc, bias: bias.pointer,
-                                  relu: true, residual: residualPointer, ldr: ldc)
-                    PointwiseKernel.reference(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: slow.pointer, ldc: ldc, bias: bias.pointer, epilogue: epilogue)
+                    set.kernels.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc, bias: bias.pointer,
+                                          relu: true, residual: residualPointer, ldr: ldc, packedK: nil)
+                    SlowKernels.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: slow.pointer, ldc: ldc, bias: bias.pointer,
+                                          relu: true, residual: residualPointer, ldr: ldc, packedK: nil)
                     let worst = maxDifference(fast.pointer, slow.pointer, rows: N, cols: M, stride: ldc)
                     XCTAssertLessThan(worst, 1e-3, "\(set): N \(N) M \(M) K \(K) step \(aStep) residual \(residual)")
                     // Columns past M (the slice another group owns) are untouched.
                     for n in 0..<N { for c in M..<ldc { XCTAssertEqual(fast.pointer[n * ldc + c], 0, "wrote outside its slice") } }
+                    // Inputs [k0, K) of the same packed weights (the session's K blocks): A and W advanced to input k0.
+                    let k0 = K / 2
+                    set.kernels.pointwise(N: N, M: M, K: K - k0, A: a.pointer + k0 * aStep, lda: lda, aStep: aStep, W: w.pointer + k0 * PointwiseKernel.panelWidth,
+                                          C: fast.pointer, ldc: ldc, bias: bias.pointer, relu: false, residual: residualPointer, ldr: ldc, packedK: K)
+                    SlowKernels.pointwise(N: N, M: M, K: K - k0, A: a.pointer + k0 * aStep, lda: lda, aStep: aStep, W: w.pointer + k0 * PointwiseKernel.panelWidth,
+                                          C: slow.pointer, ldc: ldc, bias: bias.pointer, relu: false, residual: residualPointer, ldr: ldc, packedK: K)
+                    XCTAssertLessThan(maxDifference(fast.pointer, slow.pointer, rows: N, cols: M, stride: ldc), 1e-3, "\(set): inputs \(k0)..<\(K) of N \(N) M \(M)")
                     [a, w, bias, r, fast, slow].forEach { $0.free() }
                 }
             }
@@ -63,8 +72,13 @@ final class KernelTwinTests: XCTestCase {
                     let zeros = FloatBuffer(count: W * C + 16)
                     let OH = DepthwiseKernel.outputSide(H, stride: stride), OW = DepthwiseKernel.outputSide(W, stride: stride)
                     let fast = FloatBuffer(count: OH * OW * C), slow = FloatBuffer(count: OH * OW * C)
-                    set.depthwise(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: fast.pointer, zeros: zeros.pointer)
-                    DepthwiseKernel.reference(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer, output: slow.pointer)
+                    // Output rows in two calls, as two threads share them.
+                    for rows in [0..<OH / 2, OH / 2..<OH] {
+                        set.kernels.depthwise(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer,
+                                              output: fast.pointer, zeros: zeros.pointer, rows: rows)
+                    }
+                    SlowKernels.depthwise(H: H, W: W, C: C, stride: stride, input: input.pointer, weights: weights.pointer, bias: bias.pointer,
+                                          output: slow.pointer, zeros: zeros.pointer, rows: nil)
                     XCTAssertLessThan(maxDifference(fast.pointer, slow.pointer, rows: OH * OW, cols: C, stride: C), 1e-4, "\(set): \(H)×\(W)×\(C) stride \(stride)")
                     [input, weights, bias, zeros, fast, slow].forEach { $0.free() }
                 }
@@ -72,62 +86,76 @@ final class KernelTwinTests: XCTestCase {
         }
     }
 
-    /// NHWC pooling against the NCHW reference kernels.
-    func testPoolingMatchesTheReference() {
-        for (H, W, C) in [(7, 7, 24), (9, 13, 5), (56, 56, 12), (2, 3, 17), (5, 3, 30), (4, 4, 7)] {
+    /// NHWC pooling against its twins (rows split in two calls, average pooling into a wider pixel stride) and
+    /// against the NCHW reference kernels of the reference forward pass.
+    func testPoolingMatchesItsTwinsAndTheReference() {
+        for (H, W, C) in [(7, 7, 24), (9, 13, 5), (56, 56, 12), (2, 3, 17), (5, 3, 30), (4, 4, 7), (1, 1, 3), (11, 6, 45)] {
             for set in kernelSets {
                 let input = random(H * W * C)
                 var nchw = Activation(channels: C, height: H, width: W)
                 for y in 0..<H { for x in 0..<W { for c in 0..<C { nchw.data[(c * H + y) * W + x] = input.pointer[(y * W + x) * C + c] } } }
                 let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
                 let maxOut = FloatBuffer(count: OH * OW * C), avgOut = FloatBuffer(count: OH * OW * (C + 3))
-                set.maxPool(H: H, W: W, C: C, input: input.pointer, output: maxOut.pointer)
-                set.avgPool(H: H, W: W, C: C, input: input.pointer, output: avgOut.pointer, ldo: C + 3)
+                let maxTwin = FloatBuffer(count: OH * OW * C), avgTwin = FloatBuffer(count: OH * OW * (C + 3))
+                for rows in [0..<OH / 2, OH / 2..<OH] {
+                    set.kernels.maxPool(H: H, W: W, C: C, input: input.pointer, output: maxOut.pointer, rows: rows)
+                    set.kernels.avgPool(H: H, W: W, C: C, input: input.pointer, output: avgOut.pointer, ldo: C + 3, rows: rows)
+                }
+                SlowKernels.maxPool(H: H, W: W, C: C, input: input.pointer, output: maxTwin.pointer, rows: nil)
+                SlowKernels.avgPool(H: H, W: W, C: C, input: input.pointer, output: avgTwin.pointer, ldo: C + 3, rows: nil)
                 let maxRef = ReferenceKernels.maxPool3x3s2(nchw), avgRef = ReferenceKernels.avgPool3x3s2(nchw)
                 for y in 0..<OH {
                     for x in 0..<OW {
                         for c in 0..<C {
-                            XCTAssertEqual(maxOut.pointer[(y * OW + x) * C + c], maxRef.data[(c * OH + y) * OW + x], "\(set) max \(H)×\(W)×\(C)")
-                            XCTAssertEqual(avgOut.pointer[(y * OW + x) * (C + 3) + c], avgRef.data[(c * OH + y) * OW + x], accuracy: 1e-5, "\(set) avg \(H)×\(W)×\(C)")
+                            let p = y * OW + x
+                            XCTAssertEqual(maxOut.pointer[p * C + c], maxTwin.pointer[p * C + c], "\(set) max \(H)×\(W)×\(C) vs twin")
+                            XCTAssertEqual(avgOut.pointer[p * (C + 3) + c], avgTwin.pointer[p * (C + 3) + c], accuracy: 1e-5, "\(set) avg \(H)×\(W)×\(C) vs twin")
+                            XCTAssertEqual(maxOut.pointer[p * C + c], maxRef.data[(c * OH + y) * OW + x], "\(set) max \(H)×\(W)×\(C)")
+                            XCTAssertEqual(avgOut.pointer[p * (C + 3) + c], avgRef.data[(c * OH + y) * OW + x], accuracy: 1e-5, "\(set) avg \(H)×\(W)×\(C)")
                         }
+                        for c in C..<C + 3 { XCTAssertEqual(avgOut.pointer[(y * OW + x) * (C + 3) + c], 0, "\(set) avg pool wrote past C") }
                     }
                 }
-                [input, maxOut, avgOut].forEach { $0.free() }
+                [input, maxOut, avgOut, maxTwin, avgTwin].forEach { $0.free() }
             }
         }
     }
 
-    /// The stem's im2col rows against their definition: patch (ky, kx, c) of output pixel (oy, ox) is input
-    /// pixel (2·oy − 1 + ky, 2·ox − 1 + kx), channel c, or 0 outside the image. Odd and tiny sizes reach the
-    /// padded edges and the interior fast path; a band of rows lands at the start of its buffer.
-    func testStemPatchesMatchTheirDefinition() {
+    /// The global average pool (the head) on channel counts around the 16-, 8- and 4-wide steps and pixel
+    /// counts from 1 up: the C floats written match the twin, and nothing past them is written.
+    func testGlobalAverageMatchesItsTwin() {
+        for (pixels, C) in [(1, 1), (1, 3), (2, 4), (7, 5), (9, 7), (3, 8), (49, 13), (4, 16), (5, 17), (16, 24), (49, 29), (3, 120),
+                            (49, 240), (196, 33), (49, 1024 + 5), (10, 1)] {
+            for set in kernelSets {
+                let input = random(pixels * C)
+                let fast = FloatBuffer(count: C + 16), slow = FloatBuffer(count: C + 16)
+                for c in C..<C + 16 { fast.pointer[c] = 9 }
+                set.kernels.globalAverage(pixels: pixels, C: C, input: input.pointer, output: fast.pointer)
+                SlowKernels.globalAverage(pixels: pixels, C: C, input: input.pointer, output: slow.pointer)
+                XCTAssertLessThan(maxDifference(fast.pointer, slow.pointer, rows: 1, cols: C, stride: C), 1e-5, "\(set): \(pixels) pixels × \(C) channels")
+                for c in C..<C + 16 { XCTAssertEqual(fast.pointer[c], 9, "\(set): wrote past channel \(C)") }
+                [input, fast, slow].forEach { $0.free() }
+            }
+        }
+    }
+
+    /// The stem's im2col rows against their twin, which is their definition: patch (ky, kx, c) of output pixel
+    /// (oy, ox) is input pixel (2·oy − 1 + ky, 2·ox − 1 + kx), channel c, or 0 outside the image. Odd and tiny
+    /// sizes reach the padded edges and the interior fast path; a band of rows lands at the start of its buffer.
+    func testStemPatchesMatchTheirTwin() {
         for (H, W) in [(1, 1), (2, 3), (7, 7), (9, 13), (16, 11)] {
             for set in kernelSets {
                 let input = random(H * W * 3)
                 let OH = DepthwiseKernel.outputSide(H, stride: 2), OW = DepthwiseKernel.outputSide(W, stride: 2)
-                let rows = FloatBuffer(count: OH * OW * 27)
-                set.stemPatches(H: H, W: W, input: input.pointer, rows: rows.pointer)
-                for oy in 0..<OH {
-                    for ox in 0..<OW {
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                for c in 0..<3 {
-                                    let iy = 2 * oy - 1 + ky, ix = 2 * ox - 1 + kx
-                                    let expected = iy >= 0 && iy < H && ix >= 0 && ix < W ? input.pointer[(iy * W + ix) * 3 + c] : 0
-                                    XCTAssertEqual(rows.pointer[(oy * OW + ox) * 27 + (ky * 3 + kx) * 3 + c], expected, "\(set) \(H)×\(W) at \(oy),\(ox)")
-                                }
-                            }
-                        }
-                    }
+                for band in [0..<OH, OH / 2..<OH] {
+                    let fast = FloatBuffer(count: band.count * OW * 27), slow = FloatBuffer(count: band.count * OW * 27)
+                    for i in 0..<band.count * OW * 27 { fast.pointer[i] = 9 }
+                    set.kernels.stemPatches(H: H, W: W, input: input.pointer, rows: fast.pointer, outputRows: band.lowerBound == 0 ? nil : band)
+                    SlowKernels.stemPatches(H: H, W: W, input: input.pointer, rows: slow.pointer, outputRows: band)
+                    for i in 0..<band.count * OW * 27 { XCTAssertEqual(fast.pointer[i], slow.pointer[i], "\(set) \(H)×\(W) rows \(band) at \(i)") }
+                    [fast, slow].forEach { $0.free() }
                 }
-                // A band of output rows (as the session builds them) starts at the buffer: the same rows, shifted.
-                let band = OH / 2..<OH
-                let bandRows = FloatBuffer(count: band.count * OW * 27)
-                set.stemPatches(H: H, W: W, input: input.pointer, rows: bandRows.pointer, outputRows: band)
-                for i in 0..<band.count * OW * 27 {
-                    XCTAssertEqual(bandRows.pointer[i], rows.pointer[band.lowerBound * OW * 27 + i], "\(set) \(H)×\(W) band \(band)")
-                }
-                [input, rows, bandRows].forEach { $0.free() }
+                input.free()
             }
         }
     }

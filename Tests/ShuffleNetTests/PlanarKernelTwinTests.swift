@@ -1,9 +1,10 @@
 import EngineKernels
+import KernelTwins
 @testable import ShuffleNet
 import TestSupport
 import XCTest
 
-/// The row-planar kernels (`RowPlanarLayout`) against their slow twins, on every compiled kernel set this CPU
+/// The row-planar kernels (`RowPlanarLayout`) against their slow twins (`SlowKernels`), on every compiled kernel set this CPU
 /// runs: widths around the 16-lane vector (1, 5, 14, 15, 16, 17, 28, 33), channel counts that are not
 /// multiples of 16, odd output counts (one-channel tiles after the 6-channel ones), shuffled inputs, rows
 /// ranges that start past row 0, and the zero padding every writer must keep.
@@ -46,15 +47,15 @@ final class PlanarKernelTwinTests: XCTestCase {
                 let fast = slack(H * C * wp), slow = slack(H * C * wp)
                 // Stale values where padding goes: the conversion must write the zeros itself.
                 for i in 0..<H * C * wp { fast[i] = 9 }
-                set.toPlanar(H: H, W: W, C: C, input: nhwc, output: fast, outputChannels: C)
-                RowPlanarLayout.referenceFromChannelsLast(H: H, W: W, C: C, input: nhwc, output: slow, outputChannels: C)
+                set.kernels.toPlanar(H: H, W: W, C: C, input: nhwc, output: fast, outputChannels: C, rows: nil)
+                SlowKernels.toPlanar(H: H, W: W, C: C, input: nhwc, output: slow, outputChannels: C, rows: nil)
                 for i in 0..<H * C * wp { XCTAssertEqual(fast[i], slow[i], "\(set) to planar \(H)×\(W)×\(C) at \(i)"); if fast[i] != slow[i] { break } }
                 // Back, into a wider pixel stride (a slice of a concatenation), rows split in two calls.
                 let ldo = C + 3
                 let back = slack(H * W * ldo), backSlow = slack(H * W * ldo)
-                set.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: 0..<H / 2)
-                set.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: H / 2..<H)
-                RowPlanarLayout.referenceToChannelsLast(H: H, W: W, C: C, input: slow, output: backSlow, ldo: ldo)
+                set.kernels.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: 0..<H / 2)
+                set.kernels.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: ldo, rows: H / 2..<H)
+                SlowKernels.fromPlanar(H: H, W: W, C: C, input: slow, output: backSlow, ldo: ldo, rows: nil)
                 for p in 0..<H * W {
                     for c in 0..<ldo {
                         XCTAssertEqual(back[p * ldo + c], backSlow[p * ldo + c], "\(set) to NHWC \(H)×\(W)×\(C) pixel \(p) channel \(c)")
@@ -85,12 +86,12 @@ final class PlanarKernelTwinTests: XCTestCase {
                     let res = residual ? UnsafePointer(r) : nil
                     // Rows in two calls, the second starting past row 0 (as a thread's share does).
                     for rows in [0..<1, 1..<H] {
-                        set.planarPointwise(rows: rows, W: W, groups: groups, M: M, K: K, A: a, aRow: cin * wp, aStep: aStep, aGroupStride: aGroupStride,
+                        set.kernels.planarPointwise(rows: rows, W: W, groups: groups, M: M, K: K, A: a, aRow: cin * wp, aStep: aStep, aGroupStride: aGroupStride,
                                             weights: w, C: fast, cRow: cout * wp, bias: bias, relu: true, residual: res, rRow: cout * wp)
                     }
-                    PlanarPointwiseKernel.reference(rows: 0..<H, W: W, groups: groups, M: M, K: K, A: a, aRow: cin * wp, aStep: aStep,
-                                                    aGroupStride: aGroupStride, weights: w, C: slow, cRow: cout * wp, bias: bias, relu: true,
-                                                    residual: res, rRow: cout * wp)
+                    SlowKernels.planarPointwise(rows: 0..<H, W: W, groups: groups, M: M, K: K, A: a, aRow: cin * wp, aStep: aStep,
+                                                aGroupStride: aGroupStride, weights: w, C: slow, cRow: cout * wp, bias: bias, relu: true,
+                                                residual: res, rRow: cout * wp)
                     var worst: Float = 0, misplaced = 0
                     for y in 0..<H {
                         for c in 0..<cout {
@@ -117,9 +118,9 @@ final class PlanarKernelTwinTests: XCTestCase {
                 let zeros = slack(C * wp + 32)
                 let fast = slack(H * C * wp), slow = slack(H * C * wp)
                 for i in 0..<H * C * wp { fast[i] = 9 }
-                set.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: 0..<H / 2)
-                set.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: H / 2..<H)
-                PlanarDepthwiseKernel.reference(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: slow)
+                set.kernels.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: 0..<H / 2)
+                set.kernels.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: fast, zeros: zeros, rows: H / 2..<H)
+                SlowKernels.planarDepthwise(H: H, W: W, C: C, input: input, weights: weights, bias: bias, output: slow, zeros: zeros, rows: nil)
                 var worst: Float = 0
                 for i in 0..<H * C * wp {
                     if i % wp >= W { XCTAssertEqual(fast[i], 0, "padding lane not zero") } else { worst = max(worst, abs(fast[i] - slow[i])) }
@@ -127,9 +128,9 @@ final class PlanarKernelTwinTests: XCTestCase {
                 XCTAssertLessThan(worst, 1e-4, "\(set): \(H)×\(W)×\(C)")
                 // And the same numbers as the NHWC kernel's twin.
                 let nhwc = slack(H * W * C), nhwcOut = slack(H * W * C), back = slack(H * W * C)
-                RowPlanarLayout.referenceToChannelsLast(H: H, W: W, C: C, input: input, output: nhwc, ldo: C)
-                DepthwiseKernel.reference(H: H, W: W, C: C, stride: 1, input: nhwc, weights: weights, bias: bias, output: nhwcOut)
-                RowPlanarLayout.referenceToChannelsLast(H: H, W: W, C: C, input: fast, output: back, ldo: C)
+                SlowKernels.fromPlanar(H: H, W: W, C: C, input: input, output: nhwc, ldo: C, rows: nil)
+                SlowKernels.depthwise(H: H, W: W, C: C, stride: 1, input: nhwc, weights: weights, bias: bias, output: nhwcOut, zeros: zeros, rows: nil)
+                SlowKernels.fromPlanar(H: H, W: W, C: C, input: fast, output: back, ldo: C, rows: nil)
                 for i in 0..<H * W * C { XCTAssertEqual(back[i], nhwcOut[i], accuracy: 1e-4, "\(set) vs NHWC depthwise") }
                 free(input, weights, bias, zeros, fast, slow, nhwc, nhwcOut, back)
             }

@@ -1,3 +1,4 @@
+import CheckpointImport
 import Foundation
 import ShuffleNet
 

@@ -96,4 +96,5 @@ public enum ServiceModels {
     }
 }
 
+import CheckpointImport
 import ShuffleNet

@@ -1,5 +1,5 @@
 /// One layer of work, described by value (pointers and sizes) so that it can be handed to helper threads
-/// without allocating. `InferenceSession.execute` runs part `p` of `n` of it.
+/// without allocating. `InferenceSession.execute` (StepExecution.swift) runs part `p` of `n` of it.
 enum EngineStep: @unchecked Sendable {
     // Raw pointers into session buffers; each part writes a disjoint range of output rows.
     case idle

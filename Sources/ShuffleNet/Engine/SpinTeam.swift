@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A fork-join team for one inference session: the caller and `size − 1` helper threads each take a part of
-/// a step. Synchronisation is two atomics and spinning (a semaphore wake-up costs ~10 µs, and a network has
+/// a step. Synchronisation is two atomics and spinning (a semaphore wake-up costs microseconds, and a network has
 /// ~50 steps); helpers that stay idle back off to short sleeps so an idle session costs almost no CPU.
 /// Steps are plain values, so starting one allocates nothing.
 final class SpinTeam<Step: Sendable>: @unchecked Sendable {

@@ -1,5 +1,6 @@
-/// One worker's handle on a model for the reference forward pass. The fast engine (SIMD kernels,
-/// preallocated buffers) will offer the same `logits(for:)`; until then this is what the pool runs.
+/// A model held for the reference forward pass (`ReferenceNetwork`: scalar NCHW kernels, allocating as it goes),
+/// the oracle the SIMD engine is tested against; `shufflenet bench --reference` times it beside the engine.
+/// Serving and classification run `InferenceSession`.
 public final class ReferenceSession {
     public let weights: ShuffleNetWeights
 

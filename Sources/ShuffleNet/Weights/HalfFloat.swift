@@ -1,6 +1,7 @@
 /// IEEE 754 binary16 → binary32, by bits (Float16 is not available on every platform Swift targets).
-enum HalfFloat {
-    static func toFloat(_ h: UInt16) -> Float {
+/// Package-wide: CheckpointImport reads F16 checkpoints with it too.
+package enum HalfFloat {
+    package static func toFloat(_ h: UInt16) -> Float {
         let sign = UInt32(h & 0x8000) << 16
         let exponent = Int(h >> 10) & 0x1F
         let mantissa = UInt32(h & 0x03FF)

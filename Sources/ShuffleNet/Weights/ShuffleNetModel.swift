@@ -77,7 +77,8 @@ public final class ShuffleNetModel: Sendable {
         return meta
     }
 
-    static func stripModulePrefix(_ name: String) -> String {
+    /// A state-dict name without the `module.` prefix `nn.DataParallel` adds (package: CheckpointImport strips it too).
+    package static func stripModulePrefix(_ name: String) -> String {
         name.hasPrefix("module.") ? String(name.dropFirst("module.".count)) : name
     }
 

@@ -1,3 +1,5 @@
+import ShuffleNet
+
 /// The directory of a ZIP archive held in memory: enough for PyTorch ≥ 1.6 checkpoints, whose
 /// entries are stored uncompressed. Compressed entries and ZIP64 are refused by name.
 struct ZipArchive {

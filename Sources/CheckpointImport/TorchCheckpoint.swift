@@ -1,3 +1,5 @@
+import ShuffleNet
+
 /// A tensor read from a checkpoint: contiguous little-endian bytes, C order.
 public struct CheckpointTensor: Sendable {
     public let name: String

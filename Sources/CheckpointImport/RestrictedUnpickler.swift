@@ -1,3 +1,5 @@
+import ShuffleNet
+
 /// A pickle virtual machine that understands only what a PyTorch state dict needs: containers, numbers,
 /// strings, and four allow-listed callables. It never imports or calls anything; any other global or
 /// opcode is refused with its name and offset.

@@ -1,4 +1,5 @@
 import Foundation
+import ShuffleNet
 
 /// `shufflenet convert`: any supported checkpoint → one self-describing safetensors model file.
 public enum CheckpointConverter {
