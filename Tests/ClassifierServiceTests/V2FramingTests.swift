@@ -4,31 +4,18 @@ import XCTest
 
 /// The binary tensor data framing of `POST /v2/models/{m}/infer`, over a raw socket: every malformed frame
 /// is a 400 (or 413) with the protocol's `{"error": "..."}` body, never a 5xx, a hang or a dropped connection.
-final class V2FramingTests: XCTestCase {
-    nonisolated(unsafe) static var shared: ServiceProcess?
-    static let model = "shufflenet_v1_g3_0.5x"
-
-    func service() throws -> ServiceProcess {
-        if let running = Self.shared { return running }
-        let started = try ServiceProcess(models: [try ServiceModels.path("g3")], arguments: ["--workers", "2"])
-        Self.shared = started
-        return started
-    }
-
-    override class func tearDown() {
-        shared?.stop()
-        shared = nil
-        super.tearDown()
-    }
+/// (On the shared service of ServiceTests.)
+extension ServiceTests {
+    static let v2Model = "shufflenet_v1_g3_0.5x"
 
     /// Sends one infer request with `headerLength` as `Inference-Header-Content-Length` (nil: none) and returns
     /// the response; asserts the protocol's error shape on any non-200.
-    func infer(json: String, binary: [UInt8] = [], headerLength: String?, file: StaticString = #filePath, line: UInt = #line) throws -> RawResponse {
+    func v2Infer(json: String, binary: [UInt8] = [], headerLength: String?, file: StaticString = #filePath, line: UInt = #line) throws -> RawResponse {
         let s = try service()
         let client = try RawClient(port: s.port)
         defer { client.close() }
         let body = Array(json.utf8) + binary
-        var head = "POST /v2/models/\(Self.model)/infer HTTP/1.1\r\nHost: test\r\nContent-Length: \(body.count)\r\n"
+        var head = "POST /v2/models/\(Self.v2Model)/infer HTTP/1.1\r\nHost: test\r\nContent-Length: \(body.count)\r\n"
         if let headerLength { head += "Inference-Header-Content-Length: \(headerLength)\r\n" }
         try client.send(Array((head + "\r\n").utf8) + body)
         let response = try XCTUnwrap(try client.readResponse(), "no response", file: file, line: line)
@@ -40,39 +27,39 @@ final class V2FramingTests: XCTestCase {
         return response
     }
 
-    let fp32Input = #"{"inputs":[{"name":"input","shape":[1,3,224,224],"datatype":"FP32","parameters":{"binary_data_size":602112}}]}"#
+    var fp32Input: String { #"{"inputs":[{"name":"input","shape":[1,3,224,224],"datatype":"FP32","parameters":{"binary_data_size":602112}}]}"# }
 
     func testAHeaderLengthLargerThanTheBodyIsRefused() throws {
-        let response = try infer(json: fp32Input, headerLength: String(fp32Input.utf8.count + 10))
+        let response = try v2Infer(json: fp32Input, headerLength: String(fp32Input.utf8.count + 10))
         XCTAssertEqual(response.status, 400, response.text)
     }
 
     func testANegativeOrNonNumericHeaderLengthIsRefused() throws {
         for value in ["-1", "12abc", ""] {
-            XCTAssertEqual(try infer(json: fp32Input, headerLength: value).status, 400, value)
+            XCTAssertEqual(try v2Infer(json: fp32Input, headerLength: value).status, 400, value)
         }
     }
 
     func testBinarySizesWithoutTheHeaderAreRefused() throws {
-        let response = try infer(json: fp32Input, binary: [UInt8](repeating: 0, count: 602_112), headerLength: nil)
+        let response = try v2Infer(json: fp32Input, binary: [UInt8](repeating: 0, count: 602_112), headerLength: nil)
         XCTAssertEqual(response.status, 400, response.text)
     }
 
     func testAShortBinaryPayloadIsRefused() throws {
-        let response = try infer(json: fp32Input, binary: [UInt8](repeating: 0, count: 1000), headerLength: String(fp32Input.utf8.count))
+        let response = try v2Infer(json: fp32Input, binary: [UInt8](repeating: 0, count: 1000), headerLength: String(fp32Input.utf8.count))
         XCTAssertEqual(response.status, 400, response.text)
     }
 
     func testABytesElementLengthRunningPastTheEndIsRefused() throws {
         let json = #"{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","parameters":{"binary_data_size":8}}]}"#
         // A 4-byte little-endian length of 1000, then only 4 bytes.
-        let response = try infer(json: json, binary: [0xE8, 0x03, 0, 0, 1, 2, 3, 4], headerLength: String(json.utf8.count))
+        let response = try v2Infer(json: json, binary: [0xE8, 0x03, 0, 0, 1, 2, 3, 4], headerLength: String(json.utf8.count))
         XCTAssertEqual(response.status, 400, response.text)
     }
 
     func testAShapeWhoseElementCountOverflowsIsRefused() throws {
         let json = #"{"inputs":[{"name":"input","shape":[9223372036854775807,3,224,224],"datatype":"FP32","data":[1]}]}"#
-        let response = try infer(json: json, headerLength: nil)
+        let response = try v2Infer(json: json, headerLength: nil)
         XCTAssertTrue([400, 413].contains(response.status), response.text)
     }
 
@@ -80,27 +67,27 @@ final class V2FramingTests: XCTestCase {
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
         // Deep in a parameter the service ignores: the reader's depth limit, not the tensor's shape, refuses it.
         let json = #"{"parameters":{"x":"# + deep + #"},"inputs":[{"name":"input","shape":[1],"datatype":"FP32","data":[1]}]}"#
-        let response = try infer(json: json, headerLength: nil)
+        let response = try v2Infer(json: json, headerLength: nil)
         XCTAssertEqual(response.status, 400, response.text)
         XCTAssertTrue(response.text.contains("64"), "names the limit: \(response.text)")
     }
 
     func testBothOrNeitherInputIsRefused() throws {
-        XCTAssertEqual(try infer(json: #"{"inputs":[]}"#, headerLength: nil).status, 400)
+        XCTAssertEqual(try v2Infer(json: #"{"inputs":[]}"#, headerLength: nil).status, 400)
         let both = #"{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","data":["x"]},{"name":"input","shape":[1,3,224,224],"datatype":"FP32","data":[0]}]}"#
-        XCTAssertEqual(try infer(json: both, headerLength: nil).status, 400)
+        XCTAssertEqual(try v2Infer(json: both, headerLength: nil).status, 400)
     }
 
     func testAnUndecodableImageIsABadRequest() throws {
         let json = #"{"inputs":[{"name":"image","shape":[1],"datatype":"BYTES","data":["not an image"]}]}"#
-        let response = try infer(json: json, headerLength: nil)
+        let response = try v2Infer(json: json, headerLength: nil)
         XCTAssertEqual(response.status, 400, response.text)
     }
 
     func testMoreImagesThanTheBatchLimitIs413() throws {
         let items = Array(repeating: #""x""#, count: 33).joined(separator: ",")
         let json = #"{"inputs":[{"name":"image","shape":[33],"datatype":"BYTES","data":["# + items + "]}]}"
-        let response = try infer(json: json, headerLength: nil)
+        let response = try v2Infer(json: json, headerLength: nil)
         XCTAssertEqual(response.status, 413, response.text)
         XCTAssertTrue(response.text.contains("32"), response.text)
     }
@@ -112,7 +99,7 @@ final class V2FramingTests: XCTestCase {
         defer { client.close() }
         let json = #"{"inputs":[{"name":"input","shape":[50,3,1024,1024],"datatype":"FP32","parameters":{"binary_data_size":629145600}}]}"#
         let declared = json.utf8.count + 629_145_600
-        try client.send("POST /v2/models/\(Self.model)/infer HTTP/1.1\r\nHost: t\r\nContent-Length: \(declared)\r\nInference-Header-Content-Length: \(json.utf8.count)\r\n\r\n" + json)
+        try client.send("POST /v2/models/\(Self.v2Model)/infer HTTP/1.1\r\nHost: t\r\nContent-Length: \(declared)\r\nInference-Header-Content-Length: \(json.utf8.count)\r\n\r\n" + json)
         let response = try XCTUnwrap(try client.readResponse())
         XCTAssertEqual(response.status, 413, response.text)
         let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
