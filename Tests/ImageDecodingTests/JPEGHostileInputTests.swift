@@ -4,27 +4,10 @@ import XCTest
 
 /// Hostile and broken JPEGs are refused with typed errors, judged from the headers before any pixel is
 /// allocated where the headers say enough; libjpeg's own errors come back as messages, never as exit().
-final class JPEGHostileInputTests: XCTestCase {
-    nonisolated(unsafe) static var fixtures: Result<PillowFixtures, Error>?
+final class JPEGHostileInputTests: VariantFixtureTestCase {
+    func jpeg(_ name: String) throws -> [UInt8] { try variants().bytes(name) }
 
-    override class func setUp() {
-        fixtures = Result { try PillowFixtures.make("variants") }
-    }
-
-    override class func tearDown() {
-        (try? fixtures?.get())?.remove()
-    }
-
-    func jpeg(_ name: String) throws -> [UInt8] { try PillowFixtures.require(Self.fixtures).bytes(name) }
-
-    func error(_ bytes: [UInt8], limits: DecodeLimits = DecodeLimits()) -> ImageDecodingError? {
-        do {
-            _ = try ImageDecoder.decode(bytes, limits: limits)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ bytes: [UInt8], limits: DecodeLimits = DecodeLimits()) -> ImageDecodingError? { decodingError(bytes, limits: limits) }
 
     /// The index of the first `FF marker` pair.
     func offset(of marker: UInt8, in bytes: [UInt8]) throws -> Int {
@@ -70,7 +53,7 @@ final class JPEGHostileInputTests: XCTestCase {
     }
 
     func testManyScansAreRefusedBeforeDecoding() throws {
-        let fixtures = try PillowFixtures.require(Self.fixtures)
+        let fixtures = try variants()
         let bytes = try fixtures.bytes("many-scans")
         XCTAssertThrowsError(try ImageDecoder.probe(bytes)) { error in
             XCTAssertEqual(error as? ImageDecodingError, .tooManyScans(count: 200, limit: 100))

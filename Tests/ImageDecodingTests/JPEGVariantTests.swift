@@ -4,18 +4,7 @@ import XCTest
 /// JPEG variants made at test time with Pillow (and cjpeg where Pillow cannot write one) decode to Pillow's
 /// own pixels: baseline, progressive, arithmetic, greyscale, RGB, CMYK, YCCK, restart intervals, every common
 /// subsampling, odd and tiny sizes.
-final class JPEGVariantTests: XCTestCase {
-    nonisolated(unsafe) static var fixtures: Result<PillowFixtures, Error>?
-
-    override class func setUp() {
-        fixtures = Result { try PillowFixtures.make("variants") }
-    }
-
-    override class func tearDown() {
-        (try? fixtures?.get())?.remove()
-    }
-
-    func variants() throws -> PillowFixtures { try PillowFixtures.require(Self.fixtures) }
+final class JPEGVariantTests: VariantFixtureTestCase {
 
     /// Refused by default, on purpose (see JPEGHostileInputTests).
     static let refusedByDefault: Set<String> = ["many-scans"]

@@ -3,14 +3,6 @@ import TestSupport
 import XCTest
 
 final class PNGDecoderTests: XCTestCase {
-    func decodeError(_ bytes: [UInt8], limits: DecodeLimits = DecodeLimits()) -> ImageDecodingError? {
-        do {
-            _ = try ImageDecoder.decode(bytes, limits: limits)
-            return nil
-        } catch {
-            return error
-        }
-    }
 
     func testAHandMadePNGDecodes() throws {
         let pixels: [UInt8] = (0..<(5 * 3 * 3)).map { UInt8($0 * 5) }
@@ -44,7 +36,7 @@ final class PNGDecoderTests: XCTestCase {
         for (name, bytes, format, word) in cases {
             XCTAssertEqual(ImageFormat.sniff(bytes), format, name)
             XCTAssertFalse(format.isSupported, name)
-            let error = decodeError(bytes)
+            let error = decodingError(bytes)
             XCTAssertEqual(error, .unsupportedFormat(format), name)
             XCTAssertTrue(error?.description.contains(word) == true, "\(name): \(error?.description ?? "no error")")
         }
@@ -57,26 +49,26 @@ final class PNGDecoderTests: XCTestCase {
         let bomb = PNGWriter.signature + PNGWriter.ihdr(width: 100_000, height: 100_000) + PNGWriter.chunk("IEND", [])
         XCTAssertThrowsError(try ImageDecoder.probe(bomb))
         XCTAssertEqual(try ImageDecoder.probe(bomb, limits: DecodeLimits(maxPixels: 10_000_000_000)).width, 100_000)
-        XCTAssertEqual(decodeError(bomb), .tooManyPixels(width: 100_000, height: 100_000, limit: 40_000_000))
+        XCTAssertEqual(decodingError(bomb), .tooManyPixels(width: 100_000, height: 100_000, limit: 40_000_000))
         // The limit is configurable, and applies to small images too.
         let small = PNGWriter.rgb8(width: 4, height: 4, pixels: .init(repeating: 9, count: 48))
-        XCTAssertEqual(decodeError(small, limits: DecodeLimits(maxPixels: 15)), .tooManyPixels(width: 4, height: 4, limit: 15))
-        XCTAssertNil(decodeError(small, limits: DecodeLimits(maxPixels: 16)))
+        XCTAssertEqual(decodingError(small, limits: DecodeLimits(maxPixels: 15)), .tooManyPixels(width: 4, height: 4, limit: 15))
+        XCTAssertNil(decodingError(small, limits: DecodeLimits(maxPixels: 16)))
     }
 
     func testInvalidHeadersAreExplained() {
         let sig = PNGWriter.signature
-        XCTAssertEqual(decodeError(sig + [0, 0]), .invalidHeader(format: .png, reason: "the file ends after 10 bytes, before the 13-byte IHDR chunk is complete"))
-        XCTAssertEqual(decodeError(sig + PNGWriter.chunk("IDAT", [UInt8](repeating: 0, count: 13)) + [0]), .invalidHeader(format: .png, reason: "the first chunk is 'IDAT', not IHDR"))
-        XCTAssertEqual(decodeError(sig + PNGWriter.ihdr(width: 0, height: 5)), .invalidHeader(format: .png, reason: "dimensions 0×5 are outside 1…2147483647"))
-        XCTAssertEqual(decodeError(sig + PNGWriter.ihdr(width: 5, height: 5, bitDepth: 3)), .invalidHeader(format: .png, reason: "bit depth 3 is not allowed with colour type 2"))
-        XCTAssertEqual(decodeError(sig + PNGWriter.ihdr(width: 5, height: 5, colorType: 5)), .invalidHeader(format: .png, reason: "colour type 5 does not exist"))
+        XCTAssertEqual(decodingError(sig + [0, 0]), .invalidHeader(format: .png, reason: "the file ends after 10 bytes, before the 13-byte IHDR chunk is complete"))
+        XCTAssertEqual(decodingError(sig + PNGWriter.chunk("IDAT", [UInt8](repeating: 0, count: 13)) + [0]), .invalidHeader(format: .png, reason: "the first chunk is 'IDAT', not IHDR"))
+        XCTAssertEqual(decodingError(sig + PNGWriter.ihdr(width: 0, height: 5)), .invalidHeader(format: .png, reason: "dimensions 0×5 are outside 1…2147483647"))
+        XCTAssertEqual(decodingError(sig + PNGWriter.ihdr(width: 5, height: 5, bitDepth: 3)), .invalidHeader(format: .png, reason: "bit depth 3 is not allowed with colour type 2"))
+        XCTAssertEqual(decodingError(sig + PNGWriter.ihdr(width: 5, height: 5, colorType: 5)), .invalidHeader(format: .png, reason: "colour type 5 does not exist"))
     }
 
     func testTruncatedAndCorruptStreamsCarryLibpngsReason() throws {
         let chelsea = try SharedFixtures.data("images/chelsea.png")
         for cut in [40, 100, chelsea.count / 2, chelsea.count - 13] {
-            guard case .decodeFailed(.png, let reason)? = decodeError(Array(chelsea.prefix(cut))) else {
+            guard case .decodeFailed(.png, let reason)? = decodingError(Array(chelsea.prefix(cut))) else {
                 return XCTFail("cut at \(cut) was not refused as a decode failure")
             }
             XCTAssertFalse(reason.isEmpty, "cut at \(cut)")
@@ -84,10 +76,10 @@ final class PNGDecoderTests: XCTestCase {
         // A wrong CRC on the critical IDAT chunk.
         let raw: [UInt8] = [0, 1, 2, 3]
         let badCRC = PNGWriter.signature + PNGWriter.ihdr(width: 1, height: 1) + PNGWriter.chunk("IDAT", PNGWriter.zlibStored(raw), corruptCRC: true) + PNGWriter.chunk("IEND", [])
-        guard case .decodeFailed(.png, let reason)? = decodeError(badCRC) else { return XCTFail("bad CRC accepted") }
+        guard case .decodeFailed(.png, let reason)? = decodingError(badCRC) else { return XCTFail("bad CRC accepted") }
         XCTAssertTrue(reason.lowercased().contains("crc"), reason)
         // Image data that is not a zlib stream.
         let garbage = PNGWriter.signature + PNGWriter.ihdr(width: 2, height: 2) + PNGWriter.chunk("IDAT", [1, 2, 3, 4, 5]) + PNGWriter.chunk("IEND", [])
-        guard case .decodeFailed? = decodeError(garbage) else { return XCTFail("garbage IDAT accepted") }
+        guard case .decodeFailed? = decodingError(garbage) else { return XCTFail("garbage IDAT accepted") }
     }
 }
