@@ -82,10 +82,11 @@ public enum StateDictLayout {
     }
 
     /// The SE reduction r of a checkpoint without metadata: the smallest r whose floor(C / r) gives every unit's
-    /// `se.fc1.weight` rows (any such r builds the same network). nil when no unit has an SE block.
+    /// `se.fc1.weight` rows (any such r builds the same network). nil unless every unit has an SE block.
     static func inferSEReduction(shapes: [String: [Int]], units: [UnitSpec]) throws(WeightsError) -> Int? {
         let hidden = units.map { shapes["features.\($0.index).se.fc1.weight"]?.first }
-        if hidden.allSatisfy({ $0 == nil }) { return nil }
+        // Blocks on some units only are no architecture we know: nil, and the converter names the stray tensors.
+        if hidden.contains(where: { $0 == nil }) { return nil }
         guard let largest = units.map(\.branchChannels).max(),
               let r = (1...largest).first(where: { r in zip(units, hidden).allSatisfy { $0.branchChannels / r == $1 } }) else {
             throw .architecture("cannot infer the SE reduction: 'features.N.se.fc1.weight' rows \(hidden.map { $0.map(String.init) ?? "none" }) fit no single r over the branch widths \(units.map(\.branchChannels))")
