@@ -1,22 +1,25 @@
 import Foundation
+import KernelInterface
 
 extension PackedNetwork {
-    /// A unit's squeeze-and-excitation weights as the engine reads them: the FCs stay row-major (fc1 [m][C],
-    /// fc2 [C][m]); they run as scalar loops on one thread (at most 2·1920·120 multiply-adds per unit).
+    /// A unit's squeeze-and-excitation weights as the engine reads them: both FCs packed like any 1×1
+    /// convolution (`Pointwise`, one group), so that they run as one-row GEMMs on the SIMD kernel (a scalar
+    /// loop over 2·960·60 weights per stage-4 unit of 1× g3 took longer than the unit's convolutions).
     struct SqueezeExcite {
         let channels: Int, hidden: Int   // C, m
-        let fc1: FloatBuffer, fc1Bias: FloatBuffer, fc2: FloatBuffer, fc2Bias: FloatBuffer
+        let fc1: Pointwise               // K = C, M = m, then ReLU
+        let fc2: Pointwise               // K = m, M = C, then sigmoid
 
         init(_ se: SEWeights) {
             channels = se.channels
             hidden = se.hidden
-            fc1 = FloatBuffer(se.fc1Weight)
-            fc1Bias = FloatBuffer(se.fc1Bias)
-            fc2 = FloatBuffer(se.fc2Weight)
-            fc2Bias = FloatBuffer(se.fc2Bias)
+            fc1 = PackedNetwork.packPointwise(ConvWeights(outChannels: se.hidden, inPerGroup: se.channels, groups: 1, kernel: 1,
+                                                          weight: se.fc1Weight, bias: se.fc1Bias))
+            fc2 = PackedNetwork.packPointwise(ConvWeights(outChannels: se.channels, inPerGroup: se.hidden, groups: 1, kernel: 1,
+                                                          weight: se.fc2Weight, bias: se.fc2Bias))
         }
 
-        func free() { [fc1, fc1Bias, fc2, fc2Bias].forEach { $0.free() } }
+        func free() { [fc1.weight, fc1.bias, fc2.weight, fc2.bias].forEach { $0.free() } }
     }
 }
 
@@ -30,22 +33,15 @@ struct SqueezeStep {
 
     var scales: UnsafeMutablePointer<Float> { scratch + weights.channels + weights.hidden }
 
-    /// The two FCs over the means already in `scratch` (scalar; allocation-free).
-    func excite() {
-        let c = weights.channels, m = weights.hidden
-        let means = scratch, hidden = scratch + c, scales = self.scales
-        for j in 0..<m {
-            var sum = weights.fc1Bias.pointer[j]
-            let row = weights.fc1.pointer + j * c
-            for i in 0..<c { sum += row[i] * means[i] }
-            hidden[j] = max(sum, 0)
-        }
-        for i in 0..<c {
-            var sum = weights.fc2Bias.pointer[i]
-            let row = weights.fc2.pointer + i * m
-            for j in 0..<m { sum += row[j] * hidden[j] }
-            scales[i] = 1 / (1 + exp(-sum))
-        }
+    /// The two FCs over the means already in `scratch`, as one-row GEMMs on `kernels`, then the sigmoid.
+    func excite(_ kernels: any KernelCopy.Type) {
+        let c = weights.channels, m = weights.hidden, fc1 = weights.fc1, fc2 = weights.fc2
+        let hidden = scratch + c, scales = self.scales
+        kernels.pointwise(N: 1, M: m, K: c, A: scratch, lda: c, aStep: 1, W: fc1.weight.pointer, C: hidden, ldc: m, bias: fc1.bias.pointer,
+                          relu: true, residual: nil, ldr: 0, packedK: nil)
+        kernels.pointwise(N: 1, M: c, K: m, A: hidden, lda: m, aStep: 1, W: fc2.weight.pointer, C: scales, ldc: c, bias: fc2.bias.pointer,
+                          relu: false, residual: nil, ldr: 0, packedK: nil)
+        for i in 0..<c { scales[i] = 1 / (1 + exp(-scales[i])) }
     }
 }
 

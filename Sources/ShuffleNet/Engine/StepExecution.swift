@@ -75,7 +75,7 @@ extension InferenceSession {
         case .squeeze(let s):
             guard part == 0 else { return }
             kernelCopy.channelMeans(pixels: s.pixels, C: s.weights.channels, input: s.input, ld: s.ld, output: s.scratch)
-            s.excite()
+            s.excite(kernelCopy)
         case .scaleChannels(let N, let C, let source, let ld, let scales, let residual, let ldr, let output, let ldo):
             let rows = EngineStep.share(N, part: part, parts: parts)
             if !rows.isEmpty {
