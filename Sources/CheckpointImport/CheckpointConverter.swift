@@ -47,7 +47,7 @@ public enum CheckpointConverter {
            config.units.allSatisfy({ $0.branchChannels / stated == $0.seChannels }) {
             config.seReduction = stated  // the same network; the file then states the author's r
         }
-        try checkTensorNames(Set(byName.keys), config: config)
+        try StateDictLayout.checkNames(Set(byName.keys), config: config)
         // Validation by construction: the same code path that loads model files must accept these tensors.
         let weights = try ShuffleNetWeights(config: config) { (tensorName) throws(WeightsError) in
             guard let t = byName[tensorName] else { return nil }
@@ -66,28 +66,6 @@ public enum CheckpointConverter {
         }
         let metadata = ShuffleNetModel.metadata(name: name, config: config, preprocessing: preprocessing, labels: labels)
         return Safetensors.serialize(output, metadata: metadata)
-    }
-
-    /// Refuses a state dict with tensors the inferred architecture does not use (they would be dropped, and the
-    /// written network would compute something else) or without ones it needs, naming them all (up to 20 of each).
-    /// `num_batches_tracked` of the network's batch norms is the only extra accepted (PyTorch's counter, unused).
-    static func checkTensorNames(_ names: Set<String>, config: ShuffleNetConfig) throws(WeightsError) {
-        let expected = StateDictLayout.expectedShapes(config)
-        let expectedNames = Set(expected.map(\.name))
-        let counters = Set(expected.map(\.name).filter { $0.hasSuffix(".running_mean") }.map {
-            String($0.dropLast(".running_mean".count)) + ".num_batches_tracked"
-        })
-        func listed(_ list: [String]) -> String {
-            list.prefix(20).joined(separator: ", ") + (list.count > 20 ? " and \(list.count - 20) more" : "")
-        }
-        let missing = expected.map(\.name).filter { !names.contains($0) }
-        if !missing.isEmpty {
-            throw .checkpoint("\(missing.count) tensor(s) the architecture (\(config)) needs are missing: \(listed(missing))")
-        }
-        let unknown = names.filter { !expectedNames.contains($0) && !counters.contains($0) }.sorted()
-        if !unknown.isEmpty {
-            throw .checkpoint("\(unknown.count) tensor(s) not used by the inferred architecture (\(config)), refusing to drop them: \(listed(unknown))")
-        }
     }
 
     /// The `se_reduction` in a safetensors source's `__metadata__.arch`, if it states one.

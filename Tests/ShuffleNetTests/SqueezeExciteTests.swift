@@ -130,3 +130,18 @@ final class SqueezeExciteTests: XCTestCase {
         }
     }
 }
+
+/// A model file whose `arch` leaves out the SE blocks its tensors hold is refused, the tensors named, rather
+/// than loaded as the plain network.
+final class ModelFileTensorNameTests: XCTestCase {
+    func testSETensorsUnderAPlainArchitectureAreRefused() throws {
+        var bytes = try SharedFixtures.data("reference/random/g8_se_r4_shallow.safetensors")
+        let length = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        // Same length, so every offset stays valid: `"se_reduction": 4` becomes `"se_reductiox": 4`, an unknown key.
+        let header = String(decoding: bytes[8..<8 + length], as: UTF8.self).replacingOccurrences(of: "se_reduction", with: "se_reductiox")
+        bytes.replaceSubrange(8..<8 + length, with: Array(header.utf8))
+        XCTAssertThrowsError(try bytes.withUnsafeBytes { try ShuffleNetModel.parse($0) }) { error in
+            XCTAssertTrue("\(error)".contains("features.0.se.fc1.weight") && "\(error)".contains("refusing to drop"), "\(error)")
+        }
+    }
+}

@@ -93,4 +93,26 @@ public enum StateDictLayout {
         }
         return r
     }
+
+    /// Refuses a state dict with tensors the architecture does not use (they would be dropped, and the network
+    /// would compute something else) or without ones it needs, naming them all (up to 20 of each).
+    /// `num_batches_tracked` of the network's batch norms is the only extra accepted (PyTorch's counter, unused).
+    /// With `missing: false` only unknown tensors are checked (a missing one is then `ShuffleNetWeights`' error).
+    public static func checkNames(_ names: Set<String>, config: ShuffleNetConfig, missing checkMissing: Bool = true) throws(WeightsError) {
+        let expected = expectedShapes(config).map(\.name)
+        let known = Set(expected).union(expected.filter { $0.hasSuffix(".running_mean") }.map {
+            String($0.dropLast(".running_mean".count)) + ".num_batches_tracked"
+        })
+        func listed(_ list: [String]) -> String {
+            list.prefix(20).joined(separator: ", ") + (list.count > 20 ? " and \(list.count - 20) more" : "")
+        }
+        let missing = expected.filter { !names.contains($0) }
+        if checkMissing && !missing.isEmpty {
+            throw .architecture("\(missing.count) tensor(s) the architecture (\(config)) needs are missing: \(listed(missing))")
+        }
+        let unknown = names.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw .architecture("\(unknown.count) tensor(s) not used by the architecture (\(config)), refusing to drop them: \(listed(unknown))")
+        }
+    }
 }
