@@ -32,14 +32,22 @@ public enum CheckpointConverter {
         return tensors.map { CheckpointTensor(name: ShuffleNetModel.stripModulePrefix($0.name), dtype: $0.dtype, shape: $0.shape, data: $0.data) }
     }
 
-    /// Converts a checkpoint to model-file bytes. The architecture is inferred from shapes and the whole
-    /// network is validated (every tensor present, right shape, finite) before anything is written.
+    /// Converts a checkpoint to model-file bytes. The architecture is inferred from shapes (a safetensors
+    /// source's `arch` metadata names the SE reduction when its shapes agree) and the whole network is validated
+    /// (every tensor present, right shape, finite; no tensor the architecture does not use) before anything is
+    /// written.
     public static func convert(_ bytes: UnsafeRawBufferPointer, name: String, labels: [ClassLabel],
                                preprocessing: Preprocessing = .megvii) throws(WeightsError) -> [UInt8] {
         let tensors = try readStateDict(bytes)
         let byName = Dictionary(tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var config = try StateDictLayout.inferConfig(shapes: byName.mapValues(\.shape))
+        let shapes = byName.mapValues(\.shape)
+        var config = try StateDictLayout.inferConfig(shapes: shapes)
         config.inputSize = preprocessing.cropSize
+        if let stated = try statedSEReduction(bytes), config.seReduction != nil,
+           config.units.allSatisfy({ $0.branchChannels / stated == $0.seChannels }) {
+            config.seReduction = stated  // the same network; the file then states the author's r
+        }
+        try StateDictLayout.checkNames(Set(byName.keys), config: config)
         // Validation by construction: the same code path that loads model files must accept these tensors.
         let weights = try ShuffleNetWeights(config: config) { (tensorName) throws(WeightsError) in
             guard let t = byName[tensorName] else { return nil }
@@ -58,5 +66,12 @@ public enum CheckpointConverter {
         }
         let metadata = ShuffleNetModel.metadata(name: name, config: config, preprocessing: preprocessing, labels: labels)
         return Safetensors.serialize(output, metadata: metadata)
+    }
+
+    /// The `se_reduction` in a safetensors source's `__metadata__.arch`, if it states one.
+    static func statedSEReduction(_ bytes: UnsafeRawBufferPointer) throws(WeightsError) -> Int? {
+        guard try detect(bytes) == .safetensors, let arch = try Safetensors.parseHeader(bytes).metadata[ShuffleNetModel.MetadataKey.arch],
+              let object = try? JSONSerialization.jsonObject(with: Data(arch.utf8)) as? [String: Any] else { return nil }
+        return (object["se_reduction"] as? NSNumber)?.intValue
     }
 }

@@ -23,6 +23,8 @@ enum ModelDescription {
                 "interpolation": .string(pre.interpolation), "mean": numbers(pre.mean),
                 "resize_shorter_side": .integer(pre.resizeShorterSide), "std": numbers(pre.std), "value_scale": .number(Double(pre.valueScale)),
             ],
+            // Squeeze-and-excitation reduction r of every unit (null: no SE blocks).
+            "se_reduction": config.seReduction.map { .integer($0) } ?? .null,
             "stage_repeats": integers(config.repeats),
             "stage_widths": integers(config.widths),
             "stem_width": .integer(config.stem),

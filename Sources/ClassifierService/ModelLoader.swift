@@ -2,18 +2,17 @@ import ShuffleNet
 
 /// Reads, validates and prepares a model for serving: the same steps at start, on SIGHUP and for the
 /// repository API, so a file that would not start the service is never published by a reload either.
+/// Models without class labels are served too: their classes are named "class <i>" in every response.
 struct ModelLoader: Sendable {
     let workers: Int
     let kernels: KernelSet
 
     enum LoadError: Error, CustomStringConvertible {
         case unreadable(path: String, reason: String)
-        case unlabelled(path: String)
 
         var description: String {
             switch self {
             case .unreadable(let path, let reason): "cannot load model \(path): \(reason)"
-            case .unlabelled(let path): "model \(path) has no class labels; convert it with --labels SYNSETS.txt"
             }
         }
     }
@@ -26,7 +25,6 @@ struct ModelLoader: Sendable {
         } catch {
             throw .unreadable(path: path, reason: "\(error)")
         }
-        guard !model.labels.isEmpty else { throw .unlabelled(path: path) }
         return ServedModel(model: model, path: path, generation: generation, workers: workers, kernels: kernels)
     }
 }

@@ -53,4 +53,14 @@ public enum Kernels: KernelCopy {
     public static func fromPlanar(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int, rows: Range<Int>?) {
         RowPlanarLayout.toChannelsLast(H: H, W: W, C: C, input: input, output: output, ldo: ldo, rows: rows)
     }
+
+    public static func channelMeans(pixels: Int, C: Int, input: UnsafePointer<Float>, ld: Int, output: UnsafeMutablePointer<Float>) {
+        SqueezeExciteKernel.channelMeans(pixels: pixels, C: C, input: input, ld: ld, output: output)
+    }
+
+    public static func scaleChannels(N: Int, C: Int, input: UnsafePointer<Float>, ld: Int, scales: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                                     ldr: Int, output: UnsafeMutablePointer<Float>, ldo: Int, relu: Bool, rows: Range<Int>?) {
+        SqueezeExciteKernel.scale(N: N, C: C, input: input, ld: ld, scales: scales, residual: residual, ldr: ldr, output: output, ldo: ldo,
+                                  relu: relu, rows: rows)
+    }
 }

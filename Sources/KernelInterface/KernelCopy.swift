@@ -60,4 +60,13 @@ public protocol KernelCopy {
 
     /// Row-planar [H][C][Wp] → NHWC with pixel stride `ldo` (≥ C), channels [0, C).
     static func fromPlanar(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int, rows: Range<Int>?)
+
+    /// Squeeze-and-excitation, first pass: the mean of each of C channels over `pixels` pixels `ld` floats apart
+    /// (`SqueezeExciteKernel`): output[c], C floats.
+    static func channelMeans(pixels: Int, C: Int, input: UnsafePointer<Float>, ld: Int, output: UnsafeMutablePointer<Float>)
+
+    /// Squeeze-and-excitation, last pass, for pixels `rows` of N: output[n·ldo + c] = relu?(input[n·ld + c] · scales[c]
+    /// + residual[n·ldr + c]); `output` may be `input` or `residual`.
+    static func scaleChannels(N: Int, C: Int, input: UnsafePointer<Float>, ld: Int, scales: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                              ldr: Int, output: UnsafeMutablePointer<Float>, ldo: Int, relu: Bool, rows: Range<Int>?)
 }

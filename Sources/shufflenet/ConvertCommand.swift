@@ -22,6 +22,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .long, help: "The model's name (default: the output file's name without extension).")
     var name: String?
 
+    @Option(name: .customLong("input-size"), help: "Pixels per side of the network's input (a multiple of 32; default 224). Images are resized so the shorter side is input × 256/224, then centre-cropped to it.")
+    var inputSize: Int = 224
+
     func run() throws {
         let source = try MappedFile(path: checkpoint)
         var classLabels: [ClassLabel] = []
@@ -39,7 +42,11 @@ struct ConvertCommand: ParsableCommand {
             classLabels = try ClassLabel.parseSynsetList(text)
         }
         let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
-        let bytes = try CheckpointConverter.convert(source.bytes, name: modelName, labels: classLabels)
+        guard inputSize >= 32, inputSize % 32 == 0 else {
+            throw CommandFailure("--input-size must be a positive multiple of 32 (got \(inputSize))")
+        }
+        let preprocessing = Preprocessing(resizeShorterSide: (inputSize * 256 + 112) / 224, cropSize: inputSize)
+        let bytes = try CheckpointConverter.convert(source.bytes, name: modelName, labels: classLabels, preprocessing: preprocessing)
 
         // Write beside the target, then rename: a reader never sees a half-written model.
         let temporary = out + ".partial"

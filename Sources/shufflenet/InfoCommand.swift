@@ -63,5 +63,25 @@ struct InfoCommand: ParsableCommand {
             print(String(format: "%4.2fx  %d  %4d  %-16@  %9d  %7.1f  %6.0f   %+5.1f%%",
                          row.scale, row.groups, config.stem, widths, cost.parameters, cost.mflops, row.paperMFLOPs, diff))
         }
+        printComparison()
+    }
+
+    /// The paper's comparison with MobileNet (its Table 5) under the paper's names: our count of each ShuffleNet
+    /// row (presets paper-2.0x-g3-se and paper-0.5x-g3-shallow for the SE and shallow ones), the MobileNet rows
+    /// as the paper quotes them.
+    private func printComparison() {
+        print("")
+        print("The paper's comparison with MobileNet (Table 5); MobileNet rows are quoted from the paper, not computed")
+        print("model                               MFLOPs   paper   difference   top-1 error (paper)")
+        for row in PaperTable.comparison {
+            let name = row.name.padding(toLength: 34, withPad: " ", startingAt: 0)
+            if let config = row.config {
+                let mflops = Complexity(config).mflops
+                let diff = (mflops - row.paperMFLOPs) / row.paperMFLOPs * 100
+                print(String(format: "%@  %7.1f  %6.0f   %+5.1f%%       %4.1f %%", name, mflops, row.paperMFLOPs, diff, row.paperError))
+            } else {
+                print(String(format: "%@   quoted  %6.0f   (quoted)     %4.1f %%", name, row.paperMFLOPs, row.paperError))
+            }
+        }
     }
 }

@@ -108,7 +108,7 @@ final class CLITests: XCTestCase {
         let table = try runProcess(CLITests.binary, ["info", "--paper-table"])
         XCTAssertEqual(table.status, 0, table.stderr)
         XCTAssertTrue(table.stdout.contains("137.5"), table.stdout)
-        XCTAssertEqual(table.stdout.split(separator: "\n").count, 2 + 9)
+        XCTAssertEqual(table.stdout.split(separator: "\n").count, 2 + 9 + 2 + PaperComparisonTableTests.rows)
 
         let preset = try runProcess(CLITests.binary, ["info", "--preset", "megvii-1x-g3", "--json"])
         let facts = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(preset.stdout.utf8)) as? [String: Any])

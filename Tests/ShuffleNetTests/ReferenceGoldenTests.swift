@@ -5,9 +5,11 @@ import XCTest
 /// The reference forward pass reproduces the independent NumPy implementation's logits.
 final class ReferenceGoldenTests: XCTestCase {
     static let randomNetworks = ["g1_0.25x", "g2_0.25x", "g3_0.25x", "g4_shallow", "g8_0.25x_10class"]
+    /// The squeeze-and-excitation goldens (reference/SE.md): r = 16 at 224 px, r = 4 on the shallow g8 at 128 px.
+    static let seNetworks = ["g3_se_r16", "g8_se_r4_shallow"]
 
     func testRandomNetworksMatchReferenceLogits() throws {
-        for name in Self.randomNetworks {
+        for name in Self.randomNetworks + Self.seNetworks {
             let model = try ShuffleNetModel.load(path: try SharedFixtures.path("reference/random/\(name).safetensors"))
             let golden = try ReferenceIO(path: try SharedFixtures.path("reference/random/\(name).io.safetensors"))
             let logits = ReferenceNetwork.logits(model.weights, input: golden.input)

@@ -1,3 +1,4 @@
+import HTTP
 import OpenInference
 import ShuffleNet
 
@@ -23,6 +24,26 @@ enum ModelTensors {
 
     static func metadata(_ served: ServedModel) -> ModelMetadata {
         ModelMetadata(name: served.name, versions: [version], platform: platform,
-                      inputs: [input(served.model), image], outputs: outputs(served.model))
+                      inputs: [input(served.model), image], outputs: outputs(served.model), parameters: parameters(served.model))
+    }
+
+    /// The architecture as protocol parameters (whose values are booleans, numbers or strings, so lists are
+    /// comma-separated text): groups, widths, stage repeats (a shallow network's [2, 4, 2]) and, for a network
+    /// with squeeze-and-excitation, its reduction r.
+    static func parameters(_ model: ShuffleNetModel) -> [(key: String, value: JSONValue)] {
+        let config = model.config
+        func list(_ values: [Int]) -> JSONValue { .string(values.map(String.init).joined(separator: ",")) }
+        var result: [(key: String, value: JSONValue)] = [
+            ("architecture", "shufflenet_v1"), ("groups", .integer(config.groups)), ("stem_width", .integer(config.stem)),
+            ("stage_widths", list(config.widths)), ("stage_repeats", list(config.repeats)),
+        ]
+        if let r = config.seReduction { result.append(("se_reduction", .integer(r))) }
+        return result
+    }
+
+    /// Each class's name for classification strings: its label, or "class <i>" for a model without labels
+    /// (as /classify names them).
+    static func classNames(_ model: ShuffleNetModel) -> [String] {
+        model.labels.isEmpty ? (0..<model.config.classes).map { "class \($0)" } : model.labels.map(\.name)
     }
 }

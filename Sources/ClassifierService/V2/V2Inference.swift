@@ -124,7 +124,7 @@ extension ClassifierAPI {
         let binary = request.wantsBinaryData(forOutput: output.name)
         if let k = output.classification {
             return OpenInference.Classification.output(name: output.name, scores: scores, shape: shape, k: k,
-                                                       labels: model.labels.map(\.name), binaryData: binary)
+                                                       labels: ModelTensors.classNames(model), binaryData: binary)
         }
         return OutputTensor(name: output.name, datatype: .fp32, shape: shape, data: .fp32(scores), binaryData: binary)
     }

@@ -16,7 +16,8 @@ struct BufferPlan {
     /// Each slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15 floats past a
     /// row's last channel (lanes they never store), and with whole images per thread that must not reach into
     /// another thread's slot while that thread writes it.
-    let sliceStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int)
+    /// `se`: a unit's squeeze-and-excitation scratch, [C means][m hidden][C scales] (0 without SE).
+    let sliceStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int, se: Int)
     /// Floats in `zeros`: the widest zero row a depthwise kernel reads above or below the image, and a zero bias
     /// for the later K blocks of a 1×1 convolution (`InferenceSession.kBlock`), plus 16 floats of slack.
     let zeroCount: Int
@@ -53,14 +54,17 @@ struct BufferPlan {
             h = out
         }
         func padded(_ count: Int) -> Int { (count + 16 + 15) / 16 * 16 }
-        sliceStride = (padded(side * side * 3), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2))
+        let se = network.units.map { $0.se.map { 2 * $0.channels + $0.hidden } ?? 0 }.max() ?? 0
+        sliceStride = (padded(side * side * 3), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2), padded(se))
         zeroCount = zeroRow + 16
     }
 
     /// Whether `unit` (at `side` pixels per side) runs row-planar: a stride-1 unit whose compress convolution
     /// has fewer than 16 outputs per group (NHWC would leave lanes of every vector idle), on images at least
-    /// 12 pixels wide (a 7-pixel row would fill 7 of 16 lanes instead).
+    /// 12 pixels wide (a 7-pixel row would fill 7 of 16 lanes instead). Units with squeeze-and-excitation stay
+    /// NHWC: the block is implemented for NHWC only (a network has SE on every unit or none, so an SE network
+    /// runs NHWC throughout, and no stride-2 unit ever writes planar output for an SE unit).
     static func prefersPlanar(_ unit: PackedNetwork.Unit, side: Int) -> Bool {
-        unit.spec.stride == 1 && side >= 12 && unit.pointwise1.m < 16
+        unit.spec.stride == 1 && side >= 12 && unit.pointwise1.m < 16 && unit.se == nil
     }
 }

@@ -8,7 +8,7 @@ extension InferenceSession {
     /// read whole by the first 1×1 convolution, and after that only as the residual, which the second 1×1
     /// convolution reads at exactly the place it is about to write. One activation buffer less in the cache: in
     /// stage 2 of 2× g3 the two NHWC buffers are 1.5 MB each, and this machine's L2 is 2 MB per core.
-    func runChannelsLast(_ unit: PackedNetwork.Unit, side h: Int, _ buffers: UnitBuffers, planarOutput: Bool, split: Bool) {
+    func runChannelsLast(_ unit: PackedNetwork.Unit, side h: Int, _ buffers: UnitBuffers, slot: Int, planarOutput: Bool, split: Bool) {
         let spec = unit.spec
         let out = KernelSet.outputSide(h, stride: spec.stride)
         let pw1 = unit.pointwise1, pw2 = unit.pointwise2
@@ -25,6 +25,10 @@ extension InferenceSession {
         }
         if spec.stride == 2 {
             perform(.avgPool(H: h, C: cin, input: xi, output: yi, ldo: cout), split: split, kind: "avg pool 3×3/2 shortcut")
+        }
+        if let se = unit.se {
+            runExpandWithSqueezeExcite(unit, se, side: out, buffers, slot: slot, split: split)
+            return
         }
         // Second 1×1 conv reads the depthwise output through the channel shuffle: input k of group gi is
         // channel k·g + gi. Stride 1 adds the residual and applies ReLU; stride 2 writes after the shortcut.

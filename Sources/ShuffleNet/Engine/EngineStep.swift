@@ -21,6 +21,10 @@ enum EngineStep: @unchecked Sendable {
     /// Into channels [0, C) of a row-planar tensor with `outputChannels` channels.
     case toPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputChannels: Int)
     case fromPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
+    /// Squeeze-and-excitation: the channel means and FCs (one thread), then the scale (+ residual) + ReLU pass.
+    case squeeze(SqueezeStep)
+    case scaleChannels(N: Int, C: Int, input: UnsafePointer<Float>, ld: Int, scales: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
+                       ldr: Int, output: UnsafeMutablePointer<Float>, ldo: Int)
 
     /// The stem's 3×3/2 convolution (with ReLU) of one image (side × side × 3) into NHWC `output`, as a GEMM
     /// with K = 27 over im2col rows built a band of output rows at a time in `scratch` (nil: the running
@@ -62,7 +66,8 @@ enum EngineStep: @unchecked Sendable {
             let out = KernelSet.outputSide(s.side, stride: 2)
             return out * out * 27 * s.M
         case .planarDepthwise(let H, let C, _, _, _, _, _): return H * H * C * 9
-        case .idle, .images, .maxPool, .avgPool, .toPlanar, .fromPlanar: return 0
+        case .squeeze(let s): return 2 * s.weights.channels * s.weights.hidden
+        case .idle, .images, .maxPool, .avgPool, .toPlanar, .fromPlanar, .scaleChannels: return 0
         }
     }
 

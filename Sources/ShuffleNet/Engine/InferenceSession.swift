@@ -44,6 +44,7 @@ public final class InferenceSession: @unchecked Sendable {
     let t1Start: UnsafeMutablePointer<Float>  // t1 past its 16 leading zeros
     let t2: FloatBuffer                 // [slots][mid2]: the depthwise convolution's output
     let zeros: FloatBuffer              // [zeroCount], all zero: padding rows and a zero bias (`BufferPlan`)
+    let seScratch: FloatBuffer          // [slots][se]: squeeze-and-excitation means, hidden values and scales
     let pooled: FloatBuffer             // [B][C_last]: the global average pool of each image
     let logitsBuffer: FloatBuffer       // [B][classes]
     var team: SpinTeam<EngineStep>?
@@ -85,6 +86,7 @@ public final class InferenceSession: @unchecked Sendable {
         t1Start = t1.pointer + 16
         t2 = FloatBuffer(count: slots * stride.t2)
         zeros = FloatBuffer(count: plan.zeroCount)
+        seScratch = FloatBuffer(count: slots * plan.sliceStride.se)
         pooled = FloatBuffer(count: b * (network.config.widths.last ?? 0))
         logitsBuffer = FloatBuffer(count: b * network.config.classes)
         if self.threads > 1 {
@@ -96,7 +98,7 @@ public final class InferenceSession: @unchecked Sendable {
 
     deinit {
         team?.stop()
-        ([input, stemOut, x, y, t1, t2, zeros, pooled, logitsBuffer] + patches).forEach { $0.free() }
+        ([input, stemOut, x, y, t1, t2, zeros, seScratch, pooled, logitsBuffer] + patches).forEach { $0.free() }
     }
 
     /// Where image `i` of a batch goes: side × side × 3 floats, NHWC, already preprocessed.
@@ -153,11 +155,12 @@ public final class InferenceSession: @unchecked Sendable {
                 // A stride-1 unit writes its output over its input (see `runChannelsLast`); a stride-2 unit changes buffers.
                 let inPlace = unit.spec.stride == 1
                 let buffers = UnitBuffers(input: slice(current, slot), mid: t1Start + slot * plan.sliceStride.t1,
-                                          depthwise: t2.pointer + slot * plan.sliceStride.t2, output: slice(inPlace ? current : next, slot))
+                                          depthwise: t2.pointer + slot * plan.sliceStride.t2, output: slice(inPlace ? current : next, slot),
+                                          spare: slice(next, slot))
                 if planar {
                     runRowPlanar(unit, side: h, buffers, split: split)
                 } else {
-                    runChannelsLast(unit, side: h, buffers, planarOutput: planarOutput, split: split)
+                    runChannelsLast(unit, side: h, buffers, slot: slot, planarOutput: planarOutput, split: split)
                 }
                 h = KernelSet.outputSide(h, stride: unit.spec.stride)
                 if !inPlace { swap(&current, &next) }
@@ -196,4 +199,5 @@ struct UnitBuffers {
     let mid: UnsafeMutablePointer<Float>        // t1: the first 1×1 convolution's output
     let depthwise: UnsafeMutablePointer<Float>  // t2: the depthwise convolution's output
     let output: UnsafeMutablePointer<Float>     // x or y: [H'][W'][C_out]; == input for a stride-1 unit
+    let spare: UnsafeMutablePointer<Float>      // the other of x and y; a stride-1 unit with SE keeps its bare branch there
 }

@@ -23,6 +23,7 @@ public final class PackedNetwork: @unchecked Sendable {
         let depthwise: FloatBuffer       // [9][mid]
         let depthwiseBias: FloatBuffer   // [mid]
         let pointwise2: Pointwise
+        let se: SqueezeExcite?           // squeeze-and-excitation after pointwise2 (SqueezeExciteStep.swift)
     }
 
     public let config: ShuffleNetConfig
@@ -38,7 +39,8 @@ public final class PackedNetwork: @unchecked Sendable {
                  pointwise1: Self.packPointwise(unit.pointwise1),
                  depthwise: Self.packDepthwise(unit.depthwise),
                  depthwiseBias: FloatBuffer(unit.depthwise.bias),
-                 pointwise2: Self.packPointwise(unit.pointwise2))
+                 pointwise2: Self.packPointwise(unit.pointwise2),
+                 se: unit.se.map(SqueezeExcite.init))
         }
         let classes = weights.config.classes, width = weights.config.widths.last ?? 0
         var transposed = [Float](repeating: 0, count: PointwiseKernel.packedCount(K: width, M: classes))
@@ -50,7 +52,7 @@ public final class PackedNetwork: @unchecked Sendable {
 
     deinit {
         for p in [stem, classifier] + units.flatMap({ [$0.pointwise1, $0.pointwise2] }) { p.weight.free(); p.bias.free() }
-        for unit in units { unit.depthwise.free(); unit.depthwiseBias.free() }
+        for unit in units { unit.depthwise.free(); unit.depthwiseBias.free(); unit.se?.free() }
     }
 
     /// OIHW [out][in/groups][1][1] → per group K × M in packed panels.

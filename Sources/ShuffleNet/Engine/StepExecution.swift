@@ -72,6 +72,16 @@ extension InferenceSession {
         case .toPlanar(let H, let C, let source, let output, let outputChannels):
             let rows = EngineStep.share(H, part: part, parts: parts)
             if !rows.isEmpty { kernelCopy.toPlanar(H: H, W: H, C: C, input: source, output: output, outputChannels: outputChannels, rows: rows) }
+        case .squeeze(let s):
+            guard part == 0 else { return }
+            kernelCopy.channelMeans(pixels: s.pixels, C: s.weights.channels, input: s.input, ld: s.ld, output: s.scratch)
+            s.excite(kernelCopy)
+        case .scaleChannels(let N, let C, let source, let ld, let scales, let residual, let ldr, let output, let ldo):
+            let rows = EngineStep.share(N, part: part, parts: parts)
+            if !rows.isEmpty {
+                kernelCopy.scaleChannels(N: N, C: C, input: source, ld: ld, scales: scales, residual: residual, ldr: ldr, output: output, ldo: ldo,
+                                         relu: true, rows: rows)
+            }
         case .fromPlanar(let H, let C, let source, let output):
             let rows = EngineStep.share(H, part: part, parts: parts)
             if !rows.isEmpty { kernelCopy.fromPlanar(H: H, W: H, C: C, input: source, output: output, ldo: C, rows: rows) }

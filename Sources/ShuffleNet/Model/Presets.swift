@@ -34,7 +34,22 @@ public enum Presets {
                                 classes: classes, inputSize: inputSize)
     }
 
-    /// Every named preset: `megvii-<scale>-g<g>` (the checkpoints' exact tables) and `paper-<scale>-g<g>`.
+    /// The paper's "ShuffleNet 2× (with SE, g = 3)": 2× g3 with squeeze-and-excitation, r = 16, on every unit.
+    public static var paperSE: ShuffleNetConfig {
+        var config = paper(scale: 2, groups: 3)
+        config.seReduction = 16
+        return config
+    }
+
+    /// The paper's "ShuffleNet 0.5× (shallow, g = 3)", as we reconstruct it (docs/shallow-shufflenet.md): stage
+    /// repeats [2, 4, 2] and the stage-2 width on the paper's grid (multiples of 4g = 12, doubled per stage)
+    /// nearest 40 MFLOPs: 180/360/720 (41.6; 168/336/672 would be 37.0). Stem 12, as at 0.5×.
+    public static var paperShallow: ShuffleNetConfig {
+        ShuffleNetConfig(groups: 3, stem: 12, widths: [180, 360, 720], repeats: [2, 4, 2])
+    }
+
+    /// Every named preset: `megvii-<scale>-g<g>` (the checkpoints' exact tables), `paper-<scale>-g<g>`, and the
+    /// paper's two variants `paper-2.0x-g3-se` and `paper-0.5x-g3-shallow`.
     public static var all: [(name: String, config: ShuffleNetConfig)] {
         var list = megvii.map { entry in
             ("megvii-\(entry.scale)-g\(entry.groups)", ShuffleNetConfig(groups: entry.groups, stem: entry.stem, widths: entry.widths))
@@ -44,6 +59,8 @@ public enum Presets {
                 list.append(("paper-\(scaleName(scale))-g\(g)", paper(scale: scale, groups: g)))
             }
         }
+        list.append(("paper-2.0x-g3-se", paperSE))
+        list.append(("paper-0.5x-g3-shallow", paperShallow))
         return list
     }
 

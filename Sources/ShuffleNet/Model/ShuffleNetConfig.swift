@@ -12,19 +12,24 @@ public struct ShuffleNetConfig: Sendable, Hashable, Codable, CustomStringConvert
     public var repeats: [Int]     // units per stage (the paper: 4, 8, 4)
     public var classes: Int       // classifier outputs
     public var inputSize: Int     // pixels per side of the square input
+    /// Squeeze-and-excitation reduction r on every unit's branch (nil: no SE). The block's hidden width is
+    /// floor(C / r) for the branch's C channels (`UnitSpec.seChannels`).
+    public var seReduction: Int?
 
-    public init(groups: Int, stem: Int, widths: [Int], repeats: [Int] = [4, 8, 4], classes: Int = 1000, inputSize: Int = 224) {
+    public init(groups: Int, stem: Int, widths: [Int], repeats: [Int] = [4, 8, 4], classes: Int = 1000, inputSize: Int = 224, seReduction: Int? = nil) {
         self.groups = groups
         self.stem = stem
         self.widths = widths
         self.repeats = repeats
         self.classes = classes
         self.inputSize = inputSize
+        self.seReduction = seReduction
     }
 
     enum CodingKeys: String, CodingKey {
         case groups, stem, widths, repeats, classes
         case inputSize = "input_size"
+        case seReduction = "se_reduction"
     }
 
     public init(from decoder: Decoder) throws {
@@ -35,11 +40,13 @@ public struct ShuffleNetConfig: Sendable, Hashable, Codable, CustomStringConvert
             widths: try c.decode([Int].self, forKey: .widths),
             repeats: try c.decodeIfPresent([Int].self, forKey: .repeats) ?? [4, 8, 4],
             classes: try c.decodeIfPresent(Int.self, forKey: .classes) ?? 1000,
-            inputSize: try c.decodeIfPresent(Int.self, forKey: .inputSize) ?? 224)
+            inputSize: try c.decodeIfPresent(Int.self, forKey: .inputSize) ?? 224,
+            seReduction: try c.decodeIfPresent(Int.self, forKey: .seReduction))
     }
 
     public var description: String {
         "g\(groups) stem \(stem) widths \(widths.map(String.init).joined(separator: "/")) repeats \(repeats.map(String.init).joined(separator: ",")) classes \(classes) input \(inputSize)"
+            + (seReduction.map { " se r\($0)" } ?? "")
     }
 
     /// Every unit in network order, with its channel counts. Only meaningful for a valid config.
@@ -51,7 +58,7 @@ public struct ShuffleNetConfig: Sendable, Hashable, Codable, CustomStringConvert
                 let stride = i == 0 ? 2 : 1
                 result.append(UnitSpec(
                     index: result.count, stage: stage, inChannels: channels, outChannels: width, stride: stride,
-                    groups: groups, firstPointwiseGroups: (stage == 0 && i == 0) ? 1 : groups))
+                    groups: groups, firstPointwiseGroups: (stage == 0 && i == 0) ? 1 : groups, seReduction: seReduction))
                 channels = width
             }
         }
@@ -80,6 +87,7 @@ public struct ShuffleNetConfig: Sendable, Hashable, Codable, CustomStringConvert
         guard inputSize >= 32, inputSize % 32 == 0 else {
             throw .invalid("input size must be a positive multiple of 32 (got \(inputSize))")
         }
+        if let r = seReduction, r < 1 { throw .invalid("se_reduction must be positive (got \(r))") }
         for unit in units {
             let where_ = "stage \(unit.stage + 2) unit \(unit.index) (\(unit.inChannels) → \(unit.outChannels))"
             guard unit.outChannels % 4 == 0 else {
@@ -97,6 +105,9 @@ public struct ShuffleNetConfig: Sendable, Hashable, Codable, CustomStringConvert
             guard unit.inChannels % unit.firstPointwiseGroups == 0 else {
                 throw .invalid("\(where_): input width \(unit.inChannels) must divide by g = \(groups) for the grouped 1×1 conv")
             }
+            if let r = seReduction, unit.seChannels < 1 {
+                throw .invalid("\(where_): SE hidden width floor(\(unit.branchChannels) / \(r)) is 0; use a smaller se_reduction")
+            }
         }
     }
 }
@@ -111,10 +122,13 @@ public struct UnitSpec: Sendable, Hashable {
     public let stride: Int                // 2 for the first unit of a stage
     public let groups: Int                // g of the second 1×1 conv (and the shuffle)
     public let firstPointwiseGroups: Int  // 1 for the very first unit of the network, else g
+    public var seReduction: Int? = nil     // r of the unit's squeeze-and-excitation block, nil without one
 
     public var mid: Int { outChannels / 4 }
     /// Channels the branch produces: all of them for stride 1, `out − in` for stride 2 (avgpool fills the rest).
     public var branchChannels: Int { stride == 2 ? outChannels - inChannels : outChannels }
+    /// Hidden width m = floor(C / r) of the SE block over the branch's C channels; 0 without SE.
+    public var seChannels: Int { seReduction.map { branchChannels / $0 } ?? 0 }
 }
 
 public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {

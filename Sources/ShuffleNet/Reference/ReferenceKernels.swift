@@ -124,4 +124,15 @@ public enum ReferenceKernels {
             return sum
         }
     }
+
+    /// Squeeze-and-excitation: each channel of `x` times its scale from the block's two FCs over the channel means.
+    public static func squeezeExcite(_ x: Activation, _ se: SEWeights) -> Activation {
+        let scales = se.scales(means: globalAveragePool(x))
+        let plane = x.height * x.width
+        var y = x
+        for c in 0..<x.channels {
+            for i in c * plane..<(c + 1) * plane { y.data[i] *= scales[c] }
+        }
+        return y
+    }
 }

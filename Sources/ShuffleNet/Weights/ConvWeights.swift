@@ -1,3 +1,5 @@
+import Foundation
+
 /// A convolution with its BatchNorm folded in: y = W ∗ x + b, W = γ/√(σ²+ε) · W₀, b = β − μ · γ/√(σ²+ε).
 public struct ConvWeights: Sendable {
     public let outChannels: Int
@@ -39,4 +41,30 @@ public struct UnitWeights: Sendable {
     public let pointwise1: ConvWeights  // 1×1, in → mid, groups spec.firstPointwiseGroups, then ReLU
     public let depthwise: ConvWeights   // 3×3, mid → mid, groups mid, stride spec.stride, no ReLU
     public let pointwise2: ConvWeights  // 1×1, mid → branch, groups g (input is the shuffled depthwise output)
+    public var se: SEWeights? = nil     // squeeze-and-excitation on pointwise2's output, when the network has it
+}
+
+/// A squeeze-and-excitation block over C channels with hidden width m (both FCs are 1×1 convs with bias):
+/// s = sigmoid(W2 · ReLU(W1 · mean_HW(x) + b1) + b2), then x × s channel-wise.
+public struct SEWeights: Sendable {
+    public let channels: Int      // C
+    public let hidden: Int        // m = floor(C / r)
+    public let fc1Weight: [Float] // [m][C]
+    public let fc1Bias: [Float]   // [m]
+    public let fc2Weight: [Float] // [C][m]
+    public let fc2Bias: [Float]   // [C]
+
+    /// The C channel scales for the channel means `mean` (C floats).
+    public func scales(means mean: [Float]) -> [Float] {
+        let hiddenValues = (0..<hidden).map { j in
+            var sum = fc1Bias[j]
+            for c in 0..<channels { sum += fc1Weight[j * channels + c] * mean[c] }
+            return max(sum, 0)
+        }
+        return (0..<channels).map { c in
+            var sum = fc2Bias[c]
+            for j in 0..<hidden { sum += fc2Weight[c * hidden + j] * hiddenValues[j] }
+            return 1 / (1 + Float(exp(-Double(sum))))
+        }
+    }
 }

@@ -59,6 +59,9 @@ public final class ShuffleNetModel: Sendable {
             try decodeJSON([ClassLabel].self, text, key: MetadataKey.labels)
         } ?? []
 
+        // A tensor the architecture does not use (say SE blocks under an `arch` without se_reduction) is refused,
+        // not dropped: the network would compute something else.
+        try StateDictLayout.checkNames(Set(entries.keys), config: config, missing: false)
         let weights = try ShuffleNetWeights(config: config) { (name) throws(WeightsError) in
             guard let entry = entries[name] else { return nil }
             return (entry.shape, try Safetensors.floats(entry, in: bytes))

@@ -30,11 +30,17 @@ public final class ShuffleNetWeights: Sendable {
         self.stem = conv("first_conv.0", "first_conv.1", groups: 1)
         self.units = config.units.map { unit in
             let p = "features.\(unit.index)"
+            let se = unit.seReduction.map { _ in
+                SEWeights(channels: unit.branchChannels, hidden: unit.seChannels,
+                          fc1Weight: loaded["\(p).se.fc1.weight"]!, fc1Bias: loaded["\(p).se.fc1.bias"]!,
+                          fc2Weight: loaded["\(p).se.fc2.weight"]!, fc2Bias: loaded["\(p).se.fc2.bias"]!)
+            }
             return UnitWeights(
                 spec: unit,
                 pointwise1: conv("\(p).branch_main_1.0", "\(p).branch_main_1.1", groups: unit.firstPointwiseGroups),
                 depthwise: conv("\(p).branch_main_1.3", "\(p).branch_main_1.4", groups: unit.mid),
-                pointwise2: conv("\(p).branch_main_2.0", "\(p).branch_main_2.1", groups: unit.groups))
+                pointwise2: conv("\(p).branch_main_2.0", "\(p).branch_main_2.1", groups: unit.groups),
+                se: se)
         }
         self.classifier = loaded["classifier.0.weight"]!
     }

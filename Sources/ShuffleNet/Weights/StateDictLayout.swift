@@ -19,6 +19,13 @@ public enum StateDictLayout {
             bn("\(p).branch_main_1.4", unit.mid)
             list.append(("\(p).branch_main_2.0.weight", [unit.branchChannels, unit.mid / unit.groups, 1, 1]))
             bn("\(p).branch_main_2.1", unit.branchChannels)
+            if unit.seReduction != nil {
+                let c = unit.branchChannels, m = unit.seChannels
+                list.append(("\(p).se.fc1.weight", [m, c, 1, 1]))
+                list.append(("\(p).se.fc1.bias", [m]))
+                list.append(("\(p).se.fc2.weight", [c, m, 1, 1]))
+                list.append(("\(p).se.fc2.bias", [c]))
+            }
         }
         list.append(("classifier.0.weight", [config.classes, config.widths.last ?? 0]))
         return list
@@ -67,9 +74,45 @@ public enum StateDictLayout {
         guard classifier[1] == channels else {
             throw .unexpectedShape(name: "classifier.0.weight", expected: [classifier[0], channels], found: classifier)
         }
-        let config = ShuffleNetConfig(groups: groups ?? 1, stem: stem, widths: widths, repeats: repeats,
+        var config = ShuffleNetConfig(groups: groups ?? 1, stem: stem, widths: widths, repeats: repeats,
                                       classes: classifier[0], inputSize: inputSize)
+        config.seReduction = try inferSEReduction(shapes: shapes, units: config.units)
         do { try config.validate() } catch { throw .architecture(error.description) }
         return config
+    }
+
+    /// The SE reduction r of a checkpoint without metadata: the smallest r whose floor(C / r) gives every unit's
+    /// `se.fc1.weight` rows (any such r builds the same network). nil unless every unit has an SE block.
+    static func inferSEReduction(shapes: [String: [Int]], units: [UnitSpec]) throws(WeightsError) -> Int? {
+        let hidden = units.map { shapes["features.\($0.index).se.fc1.weight"]?.first }
+        // Blocks on some units only are no architecture we know: nil, and the converter names the stray tensors.
+        if hidden.contains(where: { $0 == nil }) { return nil }
+        guard let largest = units.map(\.branchChannels).max(),
+              let r = (1...largest).first(where: { r in zip(units, hidden).allSatisfy { $0.branchChannels / r == $1 } }) else {
+            throw .architecture("cannot infer the SE reduction: 'features.N.se.fc1.weight' rows \(hidden.map { $0.map(String.init) ?? "none" }) fit no single r over the branch widths \(units.map(\.branchChannels))")
+        }
+        return r
+    }
+
+    /// Refuses a state dict with tensors the architecture does not use (they would be dropped, and the network
+    /// would compute something else) or without ones it needs, naming them all (up to 20 of each).
+    /// `num_batches_tracked` of the network's batch norms is the only extra accepted (PyTorch's counter, unused).
+    /// With `missing: false` only unknown tensors are checked (a missing one is then `ShuffleNetWeights`' error).
+    public static func checkNames(_ names: Set<String>, config: ShuffleNetConfig, missing checkMissing: Bool = true) throws(WeightsError) {
+        let expected = expectedShapes(config).map(\.name)
+        let known = Set(expected).union(expected.filter { $0.hasSuffix(".running_mean") }.map {
+            String($0.dropLast(".running_mean".count)) + ".num_batches_tracked"
+        })
+        func listed(_ list: [String]) -> String {
+            list.prefix(20).joined(separator: ", ") + (list.count > 20 ? " and \(list.count - 20) more" : "")
+        }
+        let missing = expected.filter { !names.contains($0) }
+        if checkMissing && !missing.isEmpty {
+            throw .architecture("\(missing.count) tensor(s) the architecture (\(config)) needs are missing: \(listed(missing))")
+        }
+        let unknown = names.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw .architecture("\(unknown.count) tensor(s) not used by the architecture (\(config)), refusing to drop them: \(listed(unknown))")
+        }
     }
 }

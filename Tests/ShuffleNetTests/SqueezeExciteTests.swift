@@ -1,0 +1,147 @@
+import EngineKernels
+import KernelTwins
+@testable import ShuffleNet
+import TestSupport
+import XCTest
+
+/// Squeeze-and-excitation (reference/SE.md): the goldens through the engine, the SE kernels against their twins,
+/// the architecture metadata and the state-dict layout.
+final class SqueezeExciteTests: XCTestCase {
+    func logits(_ session: InferenceSession, _ input: Activation, image: Int = 0, batch: Int = 1) -> [Float] {
+        session.setInput(input, image: image)
+        return Array(session.forward(batch: batch).suffix(session.config.classes))
+    }
+
+    /// Both SE goldens through each kernel copy, one thread and a layer split across two, and a batch of two
+    /// whole images on two threads (each thread's own SE scratch slot).
+    func testEngineMatchesTheSEGoldens() throws {
+        for name in ReferenceGoldenTests.seNetworks {
+            let model = try ShuffleNetModel.load(path: try SharedFixtures.path("reference/random/\(name).safetensors"))
+            XCTAssertNotNil(model.config.seReduction, name)
+            let golden = try ReferenceIO(path: try SharedFixtures.path("reference/random/\(name).io.safetensors"))
+            let network = PackedNetwork(model.weights)
+            let side = golden.input.height
+            for kernels in KernelSet.allCases where kernels.isSupported {
+                for threads in [1, 2] {
+                    for layout in [InferenceSession.Layout.automatic, .rowPlanar] {
+                        let session = InferenceSession(network: network, inputSize: side, threads: threads, kernels: kernels, layout: layout)
+                        XCTAssertFalse(session.planarUnits.contains(true), "SE units run NHWC")
+                        let error = ReferenceIO.relativeError(logits(session, golden.input), golden.logits)
+                        XCTAssertLessThan(error, 1e-4, "\(name), \(kernels), \(threads) threads: relative logit error \(error)")
+                    }
+                }
+                let batched = InferenceSession(network: network, maxBatch: 2, inputSize: side, threads: 2, kernels: kernels)
+                batched.setInput(golden.input, image: 0)
+                let error = ReferenceIO.relativeError(logits(batched, golden.input, image: 1, batch: 2), golden.logits)
+                XCTAssertLessThan(error, 1e-4, "\(name), \(kernels), batch of 2 on 2 threads: relative logit error \(error)")
+            }
+        }
+    }
+
+    /// The metadata key and the state-dict names of SE.md; C/r rounded down, C the branch's channels.
+    func testConfigAndLayout() throws {
+        let json = #"{"groups": 8, "stem": 24, "widths": [96, 192, 384], "repeats": [2, 4, 2], "classes": 10, "se_reduction": 4}"#
+        let config = try JSONDecoder().decode(ShuffleNetConfig.self, from: Data(json.utf8))
+        XCTAssertEqual(config.seReduction, 4)
+        let unit0 = config.units[0]
+        XCTAssertEqual(unit0.branchChannels, 72)
+        XCTAssertEqual(unit0.seChannels, 18)
+        let shapes = Dictionary(StateDictLayout.expectedShapes(config).map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(shapes["features.0.se.fc1.weight"], [18, 72, 1, 1])
+        XCTAssertEqual(shapes["features.0.se.fc2.bias"], [72])
+        XCTAssertEqual(shapes["features.1.se.fc1.weight"], [24, 96, 1, 1])
+        // Without metadata the reduction is recovered from the shapes.
+        XCTAssertEqual(try StateDictLayout.inferConfig(shapes: shapes).seReduction, 4)
+        // Encoded back, the key is there; a network without SE encodes no such key.
+        XCTAssertTrue(String(decoding: try JSONEncoder().encode(config), as: UTF8.self).contains("\"se_reduction\":4"))
+        XCTAssertFalse(String(decoding: try JSONEncoder().encode(try Presets.named("megvii-0.5x-g3")), as: UTF8.self).contains("se_reduction"))
+        var tooCoarse = config
+        tooCoarse.seReduction = 100
+        XCTAssertThrowsError(try tooCoarse.validate())
+    }
+
+    var generator = SplitMix64(seed: 77)
+
+    func random(_ count: Int) -> FloatBuffer {
+        let buffer = FloatBuffer(count: count)
+        for i in 0..<count { buffer.pointer[i] = Float(Int(generator.next() % 2001) - 1000) / 500 }
+        return buffer
+    }
+
+    /// Channel means and the scale pass against their twins: C not a multiple of 16 (or of 4), a branch inside
+    /// a wider row (stride 2: ld > C), with and without a residual, in place, rows split as threads split them.
+    func testSqueezeExciteKernelsMatchTheirTwins() {
+        for set in KernelSet.allCases where set.isSupported {
+            for (pixels, C, ld) in [(1, 1, 1), (49, 5, 5), (9, 19, 27), (16, 72, 96), (7, 37, 40), (13, 240, 240), (4, 3, 11)] {
+                let input = random(pixels * ld)
+                let fast = FloatBuffer(count: C + 16), slow = FloatBuffer(count: C + 16)
+                for c in C..<C + 16 { fast.pointer[c] = 9 }
+                set.kernels.channelMeans(pixels: pixels, C: C, input: input.pointer, ld: ld, output: fast.pointer)
+                SlowKernels.channelMeans(pixels: pixels, C: C, input: input.pointer, ld: ld, output: slow.pointer)
+                for c in 0..<C { XCTAssertEqual(fast.pointer[c], slow.pointer[c], accuracy: 1e-5, "\(set): means of \(pixels) × \(C) in \(ld)") }
+                for c in C..<C + 16 { XCTAssertEqual(fast.pointer[c], 9, "\(set): wrote past channel \(C)") }
+
+                let scales = random(C)
+                for withResidual in [false, true] {
+                    let residual = random(pixels * ld)
+                    let fastOut = random(pixels * ld)
+                    let slowOut = FloatBuffer(count: pixels * ld)
+                    slowOut.pointer.update(from: fastOut.pointer, count: pixels * ld)
+                    let r = withResidual ? UnsafePointer(residual.pointer) : nil
+                    for part in 0..<2 {
+                        let rows = EngineStep.share(pixels, part: part, parts: 2)
+                        set.kernels.scaleChannels(N: pixels, C: C, input: input.pointer, ld: ld, scales: scales.pointer, residual: r, ldr: ld,
+                                                  output: fastOut.pointer, ldo: ld, relu: true, rows: rows)
+                    }
+                    SlowKernels.scaleChannels(N: pixels, C: C, input: input.pointer, ld: ld, scales: scales.pointer, residual: r, ldr: ld,
+                                              output: slowOut.pointer, ldo: ld, relu: true, rows: nil)
+                    for i in 0..<pixels * ld {
+                        XCTAssertEqual(fastOut.pointer[i], slowOut.pointer[i], accuracy: 1e-5, "\(set): scale \(pixels) × \(C) in \(ld), residual \(withResidual)")
+                    }
+                    // In place, as the engine runs it (output = input for stride 2, output = residual for stride 1).
+                    let inPlace = FloatBuffer(count: pixels * ld)
+                    inPlace.pointer.update(from: input.pointer, count: pixels * ld)
+                    set.kernels.scaleChannels(N: pixels, C: C, input: inPlace.pointer, ld: ld, scales: scales.pointer, residual: r, ldr: ld,
+                                              output: inPlace.pointer, ldo: ld, relu: true, rows: nil)
+                    for n in 0..<pixels {
+                        for c in 0..<C {
+                            XCTAssertEqual(inPlace.pointer[n * ld + c], slowOut.pointer[n * ld + c], accuracy: 1e-5, "\(set): in place")
+                        }
+                    }
+                    [residual, fastOut, slowOut, inPlace].forEach { $0.free() }
+                }
+                [input, fast, slow, scales].forEach { $0.free() }
+            }
+        }
+    }
+
+    /// C/r = 1: a block whose hidden width is one value, through the engine against the reference pass.
+    func testHiddenWidthOneMatchesTheReference() throws {
+        let config = ShuffleNetConfig(groups: 3, stem: 12, widths: [60, 120, 240], repeats: [1, 2, 1], classes: 7, inputSize: 64, seReduction: 48)
+        XCTAssertEqual(config.units.first?.seChannels, 1)   // 60 − 12 = 48 branch channels
+        let weights = try RandomWeights.make(config, batchNorm: true)
+        var generator = SplitMix64(seed: 9)
+        let input = Activation(channels: 3, height: 64, width: 64, data: (0..<(3 * 64 * 64)).map { _ in Float(Int(generator.next() % 2001) - 1000) / 400 })
+        let expected = ReferenceNetwork.logits(weights, input: input)
+        for kernels in KernelSet.allCases where kernels.isSupported {
+            let session = InferenceSession(network: PackedNetwork(weights), threads: 2, kernels: kernels)
+            let error = ReferenceIO.relativeError(logits(session, input), expected)
+            XCTAssertLessThan(error, 1e-4, "\(kernels): relative logit error \(error)")
+        }
+    }
+}
+
+/// A model file whose `arch` leaves out the SE blocks its tensors hold is refused, the tensors named, rather
+/// than loaded as the plain network.
+final class ModelFileTensorNameTests: XCTestCase {
+    func testSETensorsUnderAPlainArchitectureAreRefused() throws {
+        var bytes = try SharedFixtures.data("reference/random/g8_se_r4_shallow.safetensors")
+        let length = Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        // Same length, so every offset stays valid: `"se_reduction": 4` becomes `"se_reductiox": 4`, an unknown key.
+        let header = String(decoding: bytes[8..<8 + length], as: UTF8.self).replacingOccurrences(of: "se_reduction", with: "se_reductiox")
+        bytes.replaceSubrange(8..<8 + length, with: Array(header.utf8))
+        XCTAssertThrowsError(try bytes.withUnsafeBytes { try ShuffleNetModel.parse($0) }) { error in
+            XCTAssertTrue("\(error)".contains("features.0.se.fc1.weight") && "\(error)".contains("refusing to drop"), "\(error)")
+        }
+    }
+}
