@@ -15,6 +15,9 @@ public struct APIKeys: Sendable {
 
     public let keys: [Key]
 
+    /// The longest key a file may hold (and so the longest a request's key is compared at).
+    public static let maxKeyLength = 4096
+
     public enum FileError: Error, Sendable, Equatable, CustomStringConvertible {
         case empty
         case invalidKey(line: Int, reason: String)
@@ -38,7 +41,7 @@ public struct APIKeys: Sendable {
             guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
                 throw .invalidKey(line: number + 1, reason: "a key is visible ASCII without spaces")
             }
-            guard (16...4096).contains(bytes.count) else {
+            guard (16...Self.maxKeyLength).contains(bytes.count) else {
                 throw .invalidKey(line: number + 1, reason: "a key is 16 to 4096 characters (got \(bytes.count))")
             }
             keys.append(Key(bytes: bytes, fingerprint: Self.fingerprint(bytes)))

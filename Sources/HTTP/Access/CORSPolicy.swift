@@ -39,12 +39,14 @@ public struct CORSPolicy: Sendable, Equatable {
         }
     }
 
-    /// Headers for an actual (non-preflight) response to a request from `origin`.
+    /// Headers for an actual (non-preflight) response to a request from `origin`. With a list of origins
+    /// every response says `Vary: Origin` (a cache must not hand one origin's answer to another), whether or
+    /// not this origin was allowed.
     public func responseHeaders(origin: String?) -> HTTPHeaders {
         var headers = HTTPHeaders()
+        if case .exactly = origins { headers.add("Vary", "Origin") }
         guard let allowed = allowOrigin(origin) else { return headers }
         headers.add("Access-Control-Allow-Origin", allowed)
-        if allowed != "*" { headers.add("Vary", "Origin") }
         headers.add("Access-Control-Expose-Headers", exposedHeaders)
         return headers
     }
@@ -53,9 +55,9 @@ public struct CORSPolicy: Sendable, Equatable {
     /// methods and headers for an allowed origin; 204 without CORS headers otherwise (the browser then refuses).
     public func preflight(origin: String?) -> HTTPResponse {
         var headers = HTTPHeaders()
+        if case .exactly = origins { headers.add("Vary", "Origin") }
         if let allowed = allowOrigin(origin) {
             headers.add("Access-Control-Allow-Origin", allowed)
-            if allowed != "*" { headers.add("Vary", "Origin") }
             headers.add("Access-Control-Allow-Methods", allowedMethods)
             headers.add("Access-Control-Allow-Headers", allowedHeaders)
             headers.add("Access-Control-Max-Age", String(maxAge))

@@ -38,6 +38,8 @@ public struct HTTPRequest: Sendable {
     public var pathParameters: [String: String] = [:]  // from route patterns like /models/{name}
     public var remoteAddress: String = ""
     public var requestID: String = ""                  // the client's X-Request-Id, or one the server made
+    public var trace: TraceContext? = nil              // W3C trace context: the caller's trace continued, or a new one
+    public var apiKeyFingerprint: String? = nil        // which API key authorised it (keys required, route not public)
 
     public init(head: HTTPRequestHead, body: [UInt8] = [], remoteAddress: String = "") {
         self.head = head

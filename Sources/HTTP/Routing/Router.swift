@@ -87,10 +87,14 @@ public struct Router: Sendable {
     }
 
     private mutating func add(_ method: String, _ pattern: String, _ handler: Handler) {
-        let segments = pattern.split(separator: "/").map { piece -> Segment in
+        routes.append(Route(method: method.uppercased(), pattern: pattern, segments: Self.segments(of: pattern), handler: handler))
+    }
+
+    /// "/models/{name}" → [.literal("models"), .capture("name")].
+    static func segments(of pattern: String) -> [Segment] {
+        pattern.split(separator: "/").map { piece -> Segment in
             piece.hasPrefix("{") && piece.hasSuffix("}") ? .capture(String(piece.dropFirst().dropLast())) : .literal(String(piece))
         }
-        routes.append(Route(method: method.uppercased(), pattern: pattern, segments: segments, handler: handler))
     }
 
     public func match(method: String, path: String) -> Match {
@@ -108,7 +112,8 @@ public struct Router: Sendable {
         return .methodNotAllowed(allowed: Array(Set(allowed)).sorted())
     }
 
-    private static func bind(_ segments: [Segment], _ pieces: [String]) -> [String: String]? {
+    /// The captures of `pieces` (a path split at "/") under `segments`, nil when the path does not fit.
+    static func bind(_ segments: [Segment], _ pieces: [String]) -> [String: String]? {
         guard segments.count == pieces.count else { return nil }
         var parameters: [String: String] = [:]
         for (segment, piece) in zip(segments, pieces) {

@@ -30,6 +30,9 @@ final class EventLoop: @unchecked Sendable {
     private var exited = false                              // guarded by lock: the thread is gone
     private let finished = DispatchSemaphore(value: 0)
     private var threadID: pthread_t?
+    /// Draws the trace and span ids of this loop's requests. Loop thread only, so the dynamic exclusivity
+    /// check of an `inout` access to a class property (one per request) is left out.
+    @exclusivity(unchecked) var traceRandom = TraceRandom()
 
     init(name: String) throws(SocketError) {
         epoll = epollshim_create()

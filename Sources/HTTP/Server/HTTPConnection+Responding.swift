@@ -12,37 +12,51 @@ extension HTTPConnection {
         releaseBodyBudget() // the handler is done with the body
         var response = response
         if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, request.requestID) }
+        if server.access.cors != nil { addCORSHeaders(&response, requestHeaders: request.head.headers) }
         Gzip.compressIfWorthwhile(&response, request: request.head, minimumBytes: config.gzipMinimumBytes)
         let keepAlive = request.head.keepAlive && !forceClose && !draining && !peerClosed
-        outbound.enqueue(ResponseSerializer.serialize(response, headOnly: request.head.method == "HEAD", keepAlive: keepAlive, version: request.head.version))
+        outbound.enqueue(ResponseSerializer.serialize(response, headOnly: request.head.method == "HEAD", keepAlive: keepAlive, version: request.head.version,
+                                                      trace: trace))
         requestsServed += 1
         server.report(ResponseEvent(
             method: request.head.method, path: request.head.path, route: request.match.pattern, status: response.status.code,
-            durationSeconds: Monotonic.now() - request.started, requestID: request.requestID, remoteAddress: remoteAddress))
+            durationSeconds: Monotonic.now() - request.started, requestID: request.requestID, remoteAddress: remoteAddress,
+            trace: trace, apiKeyFingerprint: apiKeyFingerprint))
         // Closing after a response is always a lingering close, so a client still sending sees the answer, not a reset.
         afterFlush = keepAlive ? .nextRequest : .linger
         flush()
     }
 
     func fail(_ error: any HTTPResponseError, _ request: RequestInProgress) {
-        fail(error, head: request.head, path: request.head.path, requestID: request.requestID)
+        fail(error, head: request.head, path: request.head.path, requestID: request.requestID, trace: trace)
     }
 
     /// The server refuses the request: the error in the shape registered for its path (when known), then
     /// the connection closes.
-    func fail(_ error: any HTTPResponseError, head: HTTPRequestHead?, path: String?, requestID: String?) {
+    func fail(_ error: any HTTPResponseError, head: HTTPRequestHead?, path: String?, requestID: String?, trace: TraceContext? = nil) {
         releaseBodyBudget()
         let id = requestID ?? RequestID.of(head?.headers ?? HTTPHeaders(), header: config.requestIDHeader)
+        let trace = trace ?? self.trace(of: head?.headers ?? HTTPHeaders())
         var response = server.router.errorResponse(error, path: path ?? head?.path)
         if !config.requestIDHeader.isEmpty { response.headers.set(config.requestIDHeader, id) }
-        outbound.enqueue(ResponseSerializer.serialize(response, headOnly: head?.method == "HEAD", keepAlive: false, version: head?.version ?? .http11))
+        if server.access.cors != nil { addCORSHeaders(&response, requestHeaders: head?.headers ?? HTTPHeaders()) }
+        outbound.enqueue(ResponseSerializer.serialize(response, headOnly: head?.method == "HEAD", keepAlive: false, version: head?.version ?? .http11, trace: trace))
         server.report(ResponseEvent(method: head?.method ?? "", path: head?.path ?? "", route: nil, status: response.status.code,
-                                    durationSeconds: 0, requestID: id, remoteAddress: remoteAddress))
+                                    durationSeconds: 0, requestID: id, remoteAddress: remoteAddress, trace: trace))
         reader.discardBuffered()
         phase = .lingering(until: Monotonic.now() + config.lingerTimeout)
         afterFlush = .linger
         if !peerClosed { setReading(true) }
         flush()
+    }
+
+    /// The CORS headers for an allowed origin on every response, errors included, unless the response (a
+    /// preflight) already has them. (`traceresponse` is written by the serializer.)
+    private func addCORSHeaders(_ response: inout HTTPResponse, requestHeaders: HTTPHeaders) {
+        guard let cors = server.access.cors, !response.headers.contains("Access-Control-Allow-Origin") else { return }
+        for field in cors.responseHeaders(origin: requestHeaders["Origin"]) where !(field.name == "Vary" && response.headers.values("Vary").contains("Origin")) {
+            response.headers.add(field.name, field.value)
+        }
     }
 
     // MARK: - Writing

@@ -54,6 +54,11 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
     var requestsServed = 0
     var peerClosed = false
     var draining = false
+    // The access facts of the request in progress (one at a time: the next head is parsed only after its
+    // response). Here rather than in `RequestInProgress`: a larger request struct, copied along the
+    // per-request path, cost more CPU than computing them.
+    var trace = TraceContext.none
+    var apiKeyFingerprint: String?
 
     init(fd: Int32, remoteAddress: String, transport: Transport, loop: EventLoop, server: HTTPServer) {
         self.fd = fd
@@ -180,7 +185,7 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
                 guard case .body = phase, let request = current, reserveChunkedGrowth(to: body.count, request) else { return }
                 dispatch(request, body: body)
             case .failed(let error, let head, let path):
-                fail(error, head: head ?? current?.head, path: path, requestID: current?.requestID)
+                fail(error, head: head ?? current?.head, path: path, requestID: current?.requestID, trace: current == nil ? nil : trace)
             }
         }
     }
@@ -202,6 +207,15 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         let now = Monotonic.now()
         let request = RequestInProgress(head: head, framing: framing, match: match, requestID: RequestID.of(head.headers, header: config.requestIDHeader),
                                         started: now, lastBodyProgress: now)
+        (trace, apiKeyFingerprint) = (trace(of: head.headers), nil)
+        // Keys and CORS preflight are judged on the head alone: an unauthenticated upload is refused unread.
+        if server.access.isActive {
+            switch server.access.judge(head, match: match) {
+            case .allowed(let fingerprint): apiKeyFingerprint = fingerprint
+            case .answer(let response): return answerUnread(response, request)
+            case .refused(let error): return answerUnread(server.router.errorResponse(error, path: head.path), request)
+            }
+        }
         if framing == .none, head.headers["Expect"] == nil { return dispatch(request, body: []) }
         (phase, current) = (.body, request)
 
@@ -224,6 +238,20 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         }
     }
 
+    /// The request's W3C trace context: its `traceparent` continued, or a new trace (ids from this loop's generator).
+    func trace(of headers: HTTPHeaders) -> TraceContext {
+        // `tracestate` only matters beside a `traceparent`: most requests have neither, and pay for one lookup.
+        guard let traceparent = headers["traceparent"] else { return TraceContext.accept(traceparent: nil, tracestate: nil, using: &loop.traceRandom) }
+        return TraceContext.accept(traceparent: traceparent, tracestate: headers["tracestate"], using: &loop.traceRandom)
+    }
+
+    /// Answers from the head alone. A body, if one is declared, is never read: the connection closes after the
+    /// answer (a lingering close, so the client still sending reads it); without one it stays open.
+    private func answerUnread(_ response: HTTPResponse, _ request: RequestInProgress) {
+        (phase, current) = (.handling, nil)
+        respond(response, request: request, forceClose: request.framing != .none)
+    }
+
     private func dispatch(_ request: RequestInProgress, body: [UInt8]) {
         (phase, current) = (.handling, nil)
         if let refusal = request.match.error {
@@ -233,12 +261,14 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         var full = HTTPRequest(head: request.head, body: body, remoteAddress: remoteAddress)
         full.pathParameters = parameters
         full.requestID = request.requestID
+        full.trace = trace
+        full.apiKeyFingerprint = apiKeyFingerprint
         switch handler {
         case .inline(let answer):
             respond(answer(full), request: request, forceClose: false)
         case .async(let answer):
             Task { [self] in
-                let response = await answer(full)
+                let response = await TraceContext.$current.withValue(full.trace) { await answer(full) }
                 loop.execute { [self] in respond(response, request: request, forceClose: false) }
             }
         }

@@ -11,6 +11,7 @@ public final class HTTPServer: @unchecked Sendable {
     // Mutable state below `lock` is touched from the accept queue, the I/O queues and callers.
     public let configuration: ServerConfiguration
     let router: Router
+    let access: AccessControl
     private let onResponse: (@Sendable (ResponseEvent) -> Void)?
     private let tlsContext: TLSContext?
 
@@ -28,6 +29,7 @@ public final class HTTPServer: @unchecked Sendable {
     public init(configuration: ServerConfiguration, router: Router, onResponse: (@Sendable (ResponseEvent) -> Void)? = nil) throws {
         self.configuration = configuration
         self.router = router
+        self.access = AccessControl(configuration: configuration)
         self.onResponse = onResponse
         self.tlsContext = try configuration.tls.map { try TLSContext(configuration: $0) }
     }
@@ -61,6 +63,18 @@ public final class HTTPServer: @unchecked Sendable {
             }
         }
     }
+
+    /// Replaces the API keys while serving (e.g. on SIGHUP after re-reading the key file): every request
+    /// judged afterwards is checked against `keys` only; requests already admitted are not judged again.
+    /// Returns false, changing nothing, when the server was started without keys (`configuration.apiKeys`
+    /// nil): requiring keys is decided at start.
+    @discardableResult
+    public func replaceAPIKeys(_ keys: APIKeys) -> Bool {
+        access.replace(keys)
+    }
+
+    /// The keys requests are checked against now (nil: none required).
+    public var apiKeys: APIKeys? { access.currentKeys }
 
     public var connectionCount: Int { lock.withLock { connections.count } }
 

@@ -20,6 +20,11 @@ public struct ServerConfiguration: Sendable {
     public var ioQueues = 2                     // event-loop threads running socket I/O (only inline handlers run there)
     public var tls: TLSConfiguration? = nil
 
+    // Access (see AccessControl): all off by default, and then no request pays for them.
+    public var apiKeys: APIKeys? = nil          // every request needs one of these keys unless its route is public; swap with HTTPServer.replaceAPIKeys
+    public var publicRoutes: [String] = []      // route patterns ("/healthz", "/v2/models/{m}/ready") that need no key
+    public var cors: CORSPolicy? = nil          // cross-origin callers; nil: no CORS headers, OPTIONS routed as any method
+
     public init() {}
 }
 
@@ -43,4 +48,8 @@ public struct ResponseEvent: Sendable {
     public let durationSeconds: Double
     public let requestID: String
     public let remoteAddress: String
+    /// The request's trace context (nil when the server answered before reading a request: at the connection limit).
+    public var trace: TraceContext? = nil
+    /// `APIKeys.Key.fingerprint` of the key the request presented, when keys are required and it was valid.
+    public var apiKeyFingerprint: String? = nil
 }
