@@ -53,6 +53,31 @@ final class TraceContextTests: XCTestCase {
         let ids = Set((0..<100).map { _ in TraceContext.accept(traceparent: nil, tracestate: nil).traceID })
         XCTAssertEqual(ids.count, 100)
     }
+
+    /// The server's own generator (one per event loop): distinct, valid ids, spread over every hex digit.
+    func testTheLoopGeneratorGivesDistinctValidIds() {
+        var random = TraceRandom()
+        var traces = Set<String>(), spans = Set<String>(), digits = [Character: Int]()
+        for _ in 0..<10_000 {
+            let context = TraceContext.accept(traceparent: nil, tracestate: nil, using: &random)
+            XCTAssertNotNil(TraceContext.parse(context.traceResponse))
+            XCTAssertEqual(context.traceResponse.count, 55)
+            traces.insert(context.traceID)
+            spans.insert(context.spanID)
+            for digit in context.traceID { digits[digit, default: 0] += 1 }
+        }
+        XCTAssertEqual(traces.count, 10_000)
+        XCTAssertEqual(spans.count, 10_000)
+        XCTAssertEqual(digits.count, 16)
+        // 320 000 digits, 20 000 expected of each: a skewed generator would be far off.
+        XCTAssertTrue(digits.values.allSatisfy { abs($0 - 20_000) < 1_000 }, "\(digits)")
+    }
+
+    func testTheTextFormsAreViewsOfTheNumbers() {
+        let context = TraceContext.accept(traceparent: valid, tracestate: nil)
+        XCTAssertEqual(context.traceResponse, "00-\(context.traceID)-\(context.spanID)-\(context.flags)")
+        XCTAssertNil(TraceContext.accept(traceparent: nil, tracestate: nil).parentID)
+    }
 }
 
 final class APIKeysTests: XCTestCase {
@@ -109,6 +134,51 @@ final class APIKeysTests: XCTestCase {
     }
 }
 
+final class AccessControlTests: XCTestCase {
+    func control(public routes: [String]) throws -> AccessControl {
+        var configuration = ServerConfiguration()
+        configuration.apiKeys = try APIKeys(fileContents: "alpha-key-0123456789abcdef")
+        configuration.publicRoutes = routes
+        return AccessControl(configuration: configuration)
+    }
+
+    func testPublicRoutesArePatternsOverWholeSegments() throws {
+        var router = Router()
+        router.on("GET", "/v2/models/{name}/ready", inline: { _ in HTTPResponse(status: .ok) })
+        router.on("GET", "/healthz", inline: { _ in HTTPResponse(status: .ok) })
+        let access = try control(public: ["/healthz", "/v2/models/{m}/ready", "/"])
+        func isPublic(_ method: String, _ path: String) -> Bool { access.isPublic(path: path, match: router.match(method: method, path: path)) }
+        XCTAssertTrue(isPublic("GET", "/healthz"))
+        XCTAssertTrue(isPublic("POST", "/healthz"), "a 405 on a public path needs no key either")
+        XCTAssertTrue(isPublic("GET", "/v2/models/g3/ready"), "captures match any segment, whatever their name")
+        XCTAssertTrue(isPublic("GET", "/"))
+        XCTAssertFalse(isPublic("GET", "/healthz/x"))
+        XCTAssertFalse(isPublic("GET", "/v2/models/g3"))
+        XCTAssertFalse(isPublic("GET", "/healthzz"))
+    }
+
+    func testAKeyIsJudgedOnlyWhereOneIsNeeded() throws {
+        let access = try control(public: ["/healthz"])
+        var router = Router()
+        router.on("POST", "/classify", { _ in HTTPResponse(status: .ok) })
+        func head(_ method: String, _ path: String, _ headers: HTTPHeaders) -> HTTPRequestHead {
+            HTTPRequestHead(method: method, target: path, path: path, query: [], version: .http11, headers: headers)
+        }
+        func verdict(_ h: HTTPRequestHead) -> String {
+            switch access.judge(h, match: router.match(method: h.method, path: h.path)) {
+            case .allowed(let fingerprint): return fingerprint == nil ? "allowed" : "key"
+            case .answer: return "answer"
+            case .refused(let error): return error.code
+            }
+        }
+        XCTAssertEqual(verdict(head("POST", "/classify", [:])), "api_key_required")
+        XCTAssertEqual(verdict(head("POST", "/classify", ["X-API-Key": "alpha-key-0123456789abcdef"])), "key")
+        XCTAssertEqual(verdict(head("POST", "/classify", ["X-API-Key": String(repeating: "a", count: 5000)])), "api_key_invalid")
+        XCTAssertEqual(verdict(head("OPTIONS", "/classify", ["Access-Control-Request-Method": "POST"])), "allowed", "a preflight never needs a key")
+        XCTAssertEqual(verdict(head("GET", "/healthz", [:])), "allowed")
+    }
+}
+
 final class CORSPolicyTests: XCTestCase {
     func testExactOriginsAndPreflight() throws {
         let policy = try CORSPolicy(originList: "https://app.example.com, http://localhost:3000")
@@ -123,6 +193,14 @@ final class CORSPolicyTests: XCTestCase {
         XCTAssertEqual(preflight.headers["Access-Control-Max-Age"], "600")
         XCTAssertNil(policy.preflight(origin: "https://evil.example.com").headers["Access-Control-Allow-Origin"])
         XCTAssertNil(policy.responseHeaders(origin: "https://evil.example.com")["Access-Control-Allow-Origin"])
+    }
+
+    func testEveryAnswerVariesByOriginWhenOriginsAreListed() throws {
+        let policy = try CORSPolicy(originList: "https://app.example.com")
+        XCTAssertEqual(policy.responseHeaders(origin: nil)["Vary"], "Origin")
+        XCTAssertEqual(policy.responseHeaders(origin: "https://evil.example.com")["Vary"], "Origin")
+        XCTAssertEqual(policy.preflight(origin: "https://evil.example.com").headers["Vary"], "Origin")
+        XCTAssertTrue(policy.responseHeaders(origin: "https://app.example.com")["Access-Control-Expose-Headers"]?.contains("traceresponse") ?? false)
     }
 
     func testAnyOrigin() throws {

@@ -5,10 +5,10 @@ import HTTP
 final class TestServer: @unchecked Sendable {
     let server: HTTPServer
     var port: UInt16 { server.port }
-    private let lock = NSLock()
-    private var recorded: [ResponseEvent] = []
+    private let recorded = EventRecorder()
 
-    var events: [ResponseEvent] { lock.withLock { recorded } }
+    /// What the server reported after each response (its `onResponse`), in order.
+    var events: [ResponseEvent] { recorded.all }
 
     init(host: String = "127.0.0.1", _ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var configuration = ServerConfiguration()
@@ -43,15 +43,22 @@ final class TestServer: @unchecked Sendable {
             try? await Task.sleep(nanoseconds: ms * 1_000_000)
             return HTTPResponse(status: .ok, contentType: "text/plain", body: "slept \(ms) ms")
         }
+        // What a handler learns of its request's trace and key, and the task-local context it runs under.
+        router.on("GET", "/trace") { request in
+            await Task.yield() // an asynchronous handler, as the service's are
+            let current = TraceContext.current
+            let seen: JSONValue = ["trace_id": .string(request.trace?.traceID ?? ""), "span_id": .string(request.trace?.spanID ?? ""),
+                                   "task_trace_id": .string(current?.traceID ?? ""), "api_key": .string(request.apiKeyFingerprint ?? "")]
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: seen.bytes)
+        }
         // An Open-Inference-Protocol-like prefix: its errors are {"error": "<message>"}.
         router.on("GET", "/v2/health/live", inline: { _ in HTTPResponse(status: .ok, contentType: "application/json", body: "{}") })
         router.on("POST", "/v2/models/{name}/infer") { request in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: request.body)
         }
         router.renderErrors(under: "/v2", with: Self.v2Error)
-        server = try HTTPServer(configuration: configuration, router: router)
-        let box = self
-        _ = box
+        let recorder = recorded
+        server = try HTTPServer(configuration: configuration, router: router) { recorder.append($0) }
         try server.start()
     }
 
@@ -71,4 +78,12 @@ final class TestServer: @unchecked Sendable {
         }
         done.wait()
     }
+}
+
+final class EventRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [ResponseEvent] = []
+
+    func append(_ event: ResponseEvent) { lock.withLock { events.append(event) } }
+    var all: [ResponseEvent] { lock.withLock { events } }
 }
