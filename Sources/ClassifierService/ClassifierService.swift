@@ -25,6 +25,7 @@ public final class ClassifierService: @unchecked Sendable {
     /// Readiness turns green only once every worker has run every model once.
     public func start() throws(ServiceError) {
         let started = Monotonic.now()
+        let apiKeys = try APIKeyFile.load(configuration.apiKeyFile, logger: logger)
         let workers = configuration.workers ?? CPUBudget.available()
         guard workers >= 1, configuration.queueCapacity >= 1 else { throw .startup("workers and queue size must be at least 1") }
         logger.info("inference workers", metadata: ["workers": "\(workers)", "kernels": "\(configuration.kernels)", "queue": "\(configuration.queueCapacity)"])
@@ -49,14 +50,10 @@ public final class ClassifierService: @unchecked Sendable {
         let api = ClassifierAPI(models: models, manager: manager, pool: pool, metrics: metrics, configuration: configuration, state: state)
         let logger = self.logger
         do {
-            let server = try HTTPServer(configuration: configuration.server, router: api.router()) { event in
+            let server = try HTTPServer(configuration: configuration.server(apiKeys: apiKeys), router: api.router()) { event in
                 metrics.request(route: event.route ?? "unmatched", method: event.method.isEmpty ? "invalid" : event.method,
                                 status: event.status, seconds: event.durationSeconds)
-                logger.info("request", metadata: [
-                    "method": "\(event.method)", "path": "\(event.path)", "status": "\(event.status)",
-                    "duration_ms": "\(String(format: "%.2f", event.durationSeconds * 1000))", "request_id": "\(event.requestID)",
-                    "remote": "\(event.remoteAddress)",
-                ])
+                logger.info("request", metadata: AccessLog.metadata(event))
             }
             try server.start()
             self.server = server
@@ -97,6 +94,15 @@ public final class ClassifierService: @unchecked Sendable {
         guard let manager else { return }
         let counts = await manager.reloadAll()
         logger.notice("reload finished", metadata: ["reloaded": "\(counts.reloaded)", "failed": "\(counts.failed)"])
+    }
+
+    /// Re-reads `--api-key-file` and swaps the keys requests are checked against (for SIGHUP). A file that
+    /// cannot be read or holds no valid key leaves the keys in force and logs why. Returns whether the keys
+    /// were replaced; false too when the service runs without a key file.
+    @discardableResult
+    public func reloadAPIKeys() -> Bool {
+        guard let path = configuration.apiKeyFile, let server else { return false }
+        return APIKeyFile.reload(path, into: server, logger: logger)
     }
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully; SIGHUP reloads the models meanwhile.

@@ -3,13 +3,18 @@ import HTTP
 import Logging
 
 /// One JSON object per line: {"level", "logger", "msg", "ts", ...metadata}, keys sorted. For log collectors.
+/// A line logged while a request's handler runs also carries that request's `trace_id` and `span_id` (W3C
+/// trace context, bound by the HTTP server), so it can be joined to the trace and the access-log line.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     private let label: String
+    private let write: @Sendable ([UInt8]) -> Void
 
-    public init(label: String) {
+    /// - Parameter write: where each line goes (with its newline); standard error unless told otherwise.
+    public init(label: String, write: @escaping @Sendable ([UInt8]) -> Void = { FileHandle.standardError.write(Data($0)) }) {
         self.label = label
+        self.write = write
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -22,9 +27,13 @@ public struct JSONLogHandler: LogHandler {
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) where fields[key] == nil {
             fields[key] = value.description
         }
+        if let trace = TraceContext.current, fields["trace_id"] == nil {
+            fields["trace_id"] = trace.traceID
+            fields["span_id"] = trace.spanID
+        }
         var line = JSONValue.object(fields.sorted { $0.key < $1.key }.map { (key: $0.key, value: .string($0.value)) }).bytes
         line.append(0x0A)
-        FileHandle.standardError.write(Data(line))
+        write(line)
     }
 
     /// UTC with milliseconds, e.g. 2026-11-29T22:15:30.123Z (RFC 3339).

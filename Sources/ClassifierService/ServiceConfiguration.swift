@@ -32,6 +32,12 @@ public struct ServiceConfiguration: Sendable {
     public var logFormat = LogFormat.text
     public var tlsCertificate: String? = nil
     public var tlsPrivateKey: String? = nil
+    public var apiKeyFile: String? = nil           // one key per line; with it every non-public route needs a key (SIGHUP re-reads it)
+    public var publicPaths = ServiceConfiguration.defaultPublicPaths  // route patterns that need no key
+    public var cors: CORSPolicy? = nil             // --cors-origins: browsers on these origins may call
+
+    /// What a probe, a scraper or a person opening the page needs without a key.
+    public static let defaultPublicPaths = ["/", "/openapi.yaml", "/healthz", "/readyz", "/v2/health/live", "/v2/health/ready", "/metrics"]
 
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
@@ -41,6 +47,13 @@ public struct ServiceConfiguration: Sendable {
     func decodeSettings(orientation: DecodeOptions.Orientation = .apply) -> DecodeSettings {
         DecodeSettings(limits: DecodeLimits(maxPixels: maxPixels, maxScans: maxJPEGScans, maxMarkers: maxJPEGMarkers),
                        orientation: orientation, jpegScaling: jpegScaling)
+    }
+
+    /// The HTTP server's configuration derived from this one, with the keys read from `apiKeyFile`.
+    func server(apiKeys: APIKeys?) -> ServerConfiguration {
+        var c = server
+        c.apiKeys = apiKeys
+        return c
     }
 
     /// The HTTP server's configuration derived from this one.
@@ -54,6 +67,8 @@ public struct ServiceConfiguration: Sendable {
         c.idleTimeout = idleTimeout
         c.maxConnections = maxConnections
         c.ioQueues = ioThreads
+        c.publicRoutes = publicPaths
+        c.cors = cors
         if let cert = tlsCertificate, let key = tlsPrivateKey {
             c.tls = TLSConfiguration(certificatePath: cert, privateKeyPath: key)
         }

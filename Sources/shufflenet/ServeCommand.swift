@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json. [SHUFFLENET_LOG_FORMAT]") var logFormat: String?
     @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for HTTPS. [SHUFFLENET_TLS_CERT]") var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "PEM private key for HTTPS. [SHUFFLENET_TLS_KEY]") var tlsKey: String?
+    @Option(name: .customLong("api-key-file"), help: "File of API keys, one per line ('#' comments); requests to non-public routes then need 'Authorization: Bearer <key>' or 'X-API-Key'. [SHUFFLENET_API_KEY_FILE]") var apiKeyFile: String?
+    @Option(name: .customLong("public-paths"), help: "Comma-separated route patterns that need no API key (default: \(ServiceConfiguration.defaultPublicPaths.joined(separator: ","))). [SHUFFLENET_PUBLIC_PATHS]") var publicPaths: String?
+    @Option(name: .customLong("cors-origins"), help: "Comma-separated origins (https://app.example.com) or '*' that browsers may call from. [SHUFFLENET_CORS_ORIGINS]") var corsOrigins: String?
 
     func run() async throws {
         let configuration = try resolve(environment: ProcessInfo.processInfo.environment)
@@ -110,6 +113,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         c.tlsCertificate = try pick(tlsCert, "SHUFFLENET_TLS_CERT", { $0 })
         c.tlsPrivateKey = try pick(tlsKey, "SHUFFLENET_TLS_KEY", { $0 })
+        c.apiKeyFile = try pick(apiKeyFile, "SHUFFLENET_API_KEY_FILE", { $0 })
+        if let list = try pick(publicPaths, "SHUFFLENET_PUBLIC_PATHS", { $0 }) {
+            c.publicPaths = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for pattern in c.publicPaths where !pattern.hasPrefix("/") { throw ValidationError("public path '\(pattern)' must start with '/'") }
+        }
+        if let list = try pick(corsOrigins, "SHUFFLENET_CORS_ORIGINS", { $0 }) {
+            do { c.cors = try CORSPolicy(originList: list) } catch { throw ValidationError("--cors-origins: \(error.message)") }
+        }
 
         if let w = c.workers, w < 1 { throw ValidationError("workers must be at least 1 (got \(w))") }
         guard (1...MultipartParser.maxParts).contains(c.maxBatch) else {
