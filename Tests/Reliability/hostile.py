@@ -5,13 +5,16 @@ Usage: python hostile.py [--markdown]
 Starts `shufflenet serve` (short header timeout so the slow cases finish quickly), sends every case over
 a raw socket, and checks: the status is the expected one, every error body is JSON with a code and a
 message, the server is still healthy afterwards, its peak memory never jumped by more than 200 MB on one
-case, and nothing was logged as a crash. With --markdown, prints the table for docs/reliability.md.
+case, and nothing was logged as a crash. The access cases (API keys, CORS) run against a second server
+started with --api-key-file and --cors-origins. With --markdown, prints the table for docs/reliability.md.
 """
 
 import json
 import os
+import re
 import struct
 import sys
+import tempfile
 import zlib
 
 from common import SHARED, Service, bomb, chunk, exchange, ihdr, multipart, png, request, SIGNATURE
@@ -21,9 +24,9 @@ JPEG = open(os.path.join(SHARED, "images/rocket.jpg"), "rb").read()
 HEADER_TIMEOUT = 2
 
 
-def upload(image, filename="x.png", content_type="image/png", query=""):
+def upload(image, filename="x.png", content_type="image/png", query="", headers=None):
     body, kind = multipart([("image", filename, content_type, image)])
-    return request("POST", "/classify" + query, body, {"Content-Type": kind})
+    return request("POST", "/classify" + query, body, {"Content-Type": kind, **(headers or {})})
 
 
 def raw_png(image, query=""):
@@ -52,6 +55,29 @@ def idat_payload(data):
 
 
 SMALL = png(64, 48)
+TRACERESPONSE = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
+CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+def replaced_trace(*never):
+    """A check: the response starts a new, valid trace and echoes none of `never`."""
+    def check(headers, body):
+        value = headers.get("traceresponse", "")
+        problems = [] if TRACERESPONSE.match(value) else [f"traceresponse {value[:80]!r} is not a valid new trace"]
+        head = json.dumps(headers)
+        problems += [f"echoed {text[:40]!r}" for text in never if text in head or text.lower() in value]
+        if "tracestate" in headers:
+            problems.append("tracestate kept beside an invalid traceparent")
+        return problems
+    return check
+
+
+def continued_trace(headers, body):
+    value = headers.get("traceresponse", "")
+    problems = [] if value.startswith(f"00-{CALLER_TRACE}-") else [f"trace not continued: {value!r}"]
+    return problems + ([] if "tracestate" not in headers else ["a tracestate over 512 characters was kept"])
+
+
 big_body = b"\x89PNG\r\n\x1a\n" + b"\x00" * (33 * 1024 * 1024)
 
 CASES = [
@@ -146,8 +172,49 @@ CASES = [
     ("top-k-1000", "query", "top_k=1000: every class", upload(SMALL, query="?top_k=1000"), 200),
     ("unknown-model", "query", "model=resnet50", upload(SMALL, query="?model=resnet50"), 400),
     ("model-invalid-utf8", "query", "model=%FF%FE (invalid UTF-8)", upload(SMALL, query="?model=%FF%FE"), 400),
+    # -- trace context (W3C): malformed values are replaced, never echoed; oversized tracestate dropped
+    ("traceparent-malformed", "trace", "traceparent of upper-case hex with a bad version",
+     upload(CHELSEA, headers={"traceparent": "0G-" + CALLER_TRACE.upper() + "-00F067AA0BA902B7-01", "tracestate": "a=b"}), 200,
+     replaced_trace(CALLER_TRACE.upper(), "0G-")),
+    ("traceparent-8k", "trace", "an 8 KiB traceparent of script text",
+     request("GET", "/healthz", headers={"traceparent": "<script>" + "x" * 8192}), 200, replaced_trace("<script>")),
+    ("tracestate-20k", "trace", "a valid traceparent with a 20 KiB tracestate",
+     request("GET", "/healthz", headers={"traceparent": f"00-{CALLER_TRACE}-00f067aa0ba902b7-01", "tracestate": ",".join(f"k{i}=v" for i in range(4000))}),
+     200, continued_trace),
     # -- slow clients
     ("slow-headers", "timeouts", f"half a request head, then silence (header timeout {HEADER_TIMEOUT} s)", ("pause", b"GET /healthz HTTP/1.1\r\nHost: x\r\n"), 408),
+]
+
+
+KEY = "hostile-catalogue-key-0123456789"
+ALLOWED_ORIGIN = "https://app.example.com"
+
+
+def cors_absent(headers, body):
+    return [f"CORS headers for a refused origin: {k}" for k in headers if k.startswith("access-control-")]
+
+
+def cors_allowed(headers, body):
+    return [] if headers.get("access-control-allow-origin") == ALLOWED_ORIGIN else [f"no Access-Control-Allow-Origin: {headers}"]
+
+
+# Against a server with --api-key-file (one key, KEY) and --cors-origins ALLOWED_ORIGIN.
+ACCESS_CASES = [
+    ("key-control", "access", "chelsea.png with the right key", upload(CHELSEA, headers={"X-API-Key": KEY}), 200),
+    ("key-missing", "access", "an upload without a key", upload(CHELSEA), 401),
+    ("key-wrong", "access", "a wrong Bearer key", upload(CHELSEA, headers={"Authorization": "Bearer " + KEY[:-1] + "x"}), 401),
+    ("key-basic-scheme", "access", "Authorization: Basic instead of Bearer", upload(SMALL, headers={"Authorization": "Basic dXNlcjpwYXNz"}), 401),
+    ("key-5000-chars", "access", "a 5000-character key (longer than any key may be)", upload(SMALL, headers={"X-API-Key": "k" * 5000}), 401),
+    ("authorization-64k", "access", "a 64 KiB Authorization header", upload(SMALL, headers={"Authorization": "Bearer " + "k" * 65536}), 431),
+    ("key-missing-30mb", "access", "30 MB declared without a key, nothing sent: refused from the head",
+     request("POST", "/classify", b"", {"Content-Type": "image/png", "Content-Length": "30000000"}), 401),
+    ("public-without-key", "access", "GET /healthz (a public route) without a key", request("GET", "/healthz"), 200),
+    ("preflight-refused-origin", "cors", "a preflight from an origin not allowed",
+     request("OPTIONS", "/classify", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}), 204, cors_absent),
+    ("preflight-allowed-no-key", "cors", "a preflight from the allowed origin, without a key",
+     request("OPTIONS", "/classify", headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST",
+                                              "Access-Control-Request-Headers": "authorization"}), 204, cors_allowed),
+    ("origin-8k-junk", "cors", "an 8 KiB Origin of junk on a public route", request("GET", "/healthz", headers={"Origin": "x" * 8192}), 200, cors_absent),
 ]
 
 
@@ -157,47 +224,70 @@ def run_case(service, payload):
     return exchange(service.port, payload, timeout=60)
 
 
+def run_catalogue(service, cases, rows, failures, markdown):
+    for case in cases:
+        case_id, category, what, payload, expected = case[:5]
+        check = case[5] if len(case) > 5 else None
+        before = service.peak_rss_kib()
+        status, headers, body, seconds = run_case(service, payload)
+        growth_mib = (service.peak_rss_kib() - before) / 1024
+        problems = []
+        if status != expected:
+            problems.append(f"status {status}, expected {expected}")
+        code = ""
+        if status is not None and status >= 400:
+            try:
+                error = json.loads(body)["error"]
+                code = error["code"]
+                assert error["message"]
+            except Exception:
+                problems.append(f"error body is not JSON with code and message: {body[:120]!r}")
+        if status == 200 and b"/classify" in payload[:64]:
+            try:
+                predictions = json.loads(body)["predictions"]
+                code = predictions[0]["label"]
+            except Exception:
+                problems.append(f"200 without predictions: {body[:120]!r}")
+        if status is not None and not isinstance(payload, tuple) and not TRACERESPONSE.match(headers.get("traceresponse", "")):
+            problems.append(f"no valid traceresponse: {headers.get('traceresponse')!r}")
+        if check and status is not None:
+            problems += check(headers, body)
+        if growth_mib > 200:
+            problems.append(f"peak memory grew by {growth_mib:.0f} MiB")
+        health = exchange(service.port, request("GET", "/healthz"), timeout=10)[0]
+        if health != 200:
+            problems.append(f"/healthz answered {health} afterwards")
+        rows.append((case_id, category, what, expected, status, code, seconds, growth_mib, problems))
+        if problems:
+            failures.append((case_id, problems))
+        if not markdown:
+            mark = "ok  " if not problems else "FAIL"
+            print(f"{mark} {case_id:24} expected {expected} got {status} {code:28} {seconds * 1000:8.1f} ms  {'; '.join(problems)}")
+
+
 def main():
     markdown = "--markdown" in sys.argv
     rows, failures = [], []
     with Service("--workers", "2", "--header-timeout", str(HEADER_TIMEOUT)) as service:
         baseline_peak = service.peak_rss_kib()
-        for case_id, category, what, payload, expected in CASES:
-            before = service.peak_rss_kib()
-            status, headers, body, seconds = run_case(service, payload)
-            growth_mib = (service.peak_rss_kib() - before) / 1024
-            problems = []
-            if status != expected:
-                problems.append(f"status {status}, expected {expected}")
-            code = ""
-            if status is not None and status >= 400:
-                try:
-                    error = json.loads(body)["error"]
-                    code = error["code"]
-                    assert error["message"]
-                except Exception:
-                    problems.append(f"error body is not JSON with code and message: {body[:120]!r}")
-            if status == 200:
-                try:
-                    predictions = json.loads(body)["predictions"]
-                    code = predictions[0]["label"]
-                except Exception:
-                    problems.append(f"200 without predictions: {body[:120]!r}")
-            if growth_mib > 200:
-                problems.append(f"peak memory grew by {growth_mib:.0f} MiB")
-            health = exchange(service.port, request("GET", "/healthz"), timeout=10)[0]
-            if health != 200:
-                problems.append(f"/healthz answered {health} afterwards")
-            rows.append((case_id, category, what, expected, status, code, seconds, growth_mib, problems))
-            if problems:
-                failures.append((case_id, problems))
-            if not markdown:
-                mark = "ok  " if not problems else "FAIL"
-                print(f"{mark} {case_id:24} expected {expected} got {status} {code:28} {seconds * 1000:8.1f} ms  {'; '.join(problems)}")
+        run_catalogue(service, CASES, rows, failures, markdown)
         final_peak = service.peak_rss_kib()
         exit_status = service.stop()
     if exit_status != 0:
         failures.append(("shutdown", [f"serve exited with {exit_status}"]))
+    with tempfile.NamedTemporaryFile("w", suffix=".keys", delete=False) as keys:
+        keys.write(f"# hostile catalogue\n{KEY}\n")
+    try:
+        with Service("--workers", "2", "--header-timeout", str(HEADER_TIMEOUT), "--api-key-file", keys.name,
+                     "--cors-origins", ALLOWED_ORIGIN) as guarded:
+            run_catalogue(guarded, ACCESS_CASES, rows, failures, markdown)
+            if KEY in guarded.text():
+                failures.append(("key-in-log", ["the API key appears in the server's log"]))
+            guarded_exit = guarded.stop()
+    finally:
+        os.unlink(keys.name)
+    if guarded_exit != 0:
+        failures.append(("shutdown", [f"the server with keys exited with {guarded_exit}"]))
     if markdown:
         print("| # | case | category | what is sent | expected | got | code / top-1 | ms |")
         print("|---|---|---|---|---|---|---|---|")
