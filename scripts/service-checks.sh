@@ -4,8 +4,9 @@
 #   2. a real Prometheus server scrapes the service; its HTTP API must report the target up with samples;
 #   3. schemathesis runs against the live server with openapi.yaml: no 5xx, every response matches the schema;
 #   4. tritonclient, NVIDIA's V2 client, against the /v2 routes (Tests/V2/tritonclient_test.py);
-#   5. the web page at / in headless Chromium (Selenium): a photo, a JPEG and an oversized file; screenshots
-#      are kept in artifacts/.
+#   5. the web page at / in headless Chromium (Selenium): a photo, several files in one request (a PNG, a
+#      JPEG, a text file), two dropped files and an oversized file; then, against a second server started
+#      with --api-key-file, the page's key form (refused key, accepted key); screenshots in artifacts/.
 # Usage: scripts/service-checks.sh BINARY MODEL
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +21,11 @@ venv=.venv
 
 work=$(mktemp -d)
 chmod 755 "$work"
-service_pid=""; prometheus_pid=""
+service_pid=""; prometheus_pid=""; keyed_pid=""
 cleanup() {
     [ -n "$prometheus_pid" ] && kill "$prometheus_pid" 2>/dev/null || true
     [ -n "$service_pid" ] && kill -TERM "$service_pid" 2>/dev/null && wait "$service_pid" 2>/dev/null || true
+    [ -n "$keyed_pid" ] && kill -TERM "$keyed_pid" 2>/dev/null && wait "$keyed_pid" 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -78,5 +80,14 @@ echo "== tritonclient (Open Inference Protocol) against the live server"
 "$venv/bin/python" Tests/V2/tritonclient_test.py "$base" "${SHUFFLENET_SHARED_DIR:-../shared}" "$(basename "$model" .safetensors)"
 
 echo "== the web page in headless Chromium"
-"$venv/bin/python" Tests/Browser/web_page_test.py "$base" "${SHUFFLENET_SHARED_DIR:-../shared}" artifacts
+# A second server that needs an API key, for the page's key form.
+key="page-check-key-$(openssl rand -hex 12)"
+printf '# service-checks\n%s\n' "$key" > "$work/keys.txt"
+"$binary" serve --host 127.0.0.1 --port 0 --model "$model" --workers 1 --api-key-file "$work/keys.txt" 2>"$work/keyed.log" &
+keyed_pid=$!
+for _ in $(seq 1 600); do grep -q " ready" "$work/keyed.log" 2>/dev/null && break; sleep 0.1; done
+keyed_port=$(grep -o 'port=[0-9]*' "$work/keyed.log" | head -1 | cut -d= -f2)
+[ -n "$keyed_port" ] || { echo "service-checks: the server with a key file did not start"; cat "$work/keyed.log"; exit 1; }
+"$venv/bin/python" Tests/Browser/web_page_test.py "$base" "${SHUFFLENET_SHARED_DIR:-../shared}" artifacts "http://127.0.0.1:$keyed_port" "$key"
+if grep -q "$key" "$work/keyed.log"; then echo "service-checks: the API key appears in the server's log"; exit 1; fi
 echo "web page: ok (screenshots in artifacts/)"

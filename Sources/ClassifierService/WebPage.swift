@@ -9,89 +9,169 @@ enum WebPage {
 <title>shufflenet-serve</title>
 <!-- Self-contained on purpose: no external assets, no build step. It calls the same /classify endpoint
      as curl does, with relative URLs so it also works behind a path prefix. Server text is only ever
-     inserted with textContent. -->
+     inserted with textContent. An API key, when the server asks for one, is kept in sessionStorage only
+     (gone when the tab closes) and sent as "Authorization: Bearer <key>". -->
 <style>
-  :root { color-scheme: light dark; --accent: #2f6fde; --muted: #6b7280; --error: #c0392b; --bar-bg: rgba(127,127,127,.15); }
+  :root { color-scheme: light dark; --accent: #2f6fde; --muted: #6b7280; --error: #c0392b; --bar-bg: rgba(127,127,127,.15);
+          --card: rgba(127,127,127,.06); }
   * { box-sizing: border-box; }
   body { margin: 0; font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-  main { max-width: 760px; margin: 0 auto; padding: 24px 16px 48px; }
+  main { max-width: 820px; margin: 0 auto; padding: 24px 16px 48px; }
   h1 { font-size: 1.6rem; margin: 0 0 4px; }
   .sub { margin: 0 0 20px; color: var(--muted); }
-  #drop { display: flex; align-items: center; justify-content: center; flex-direction: column; gap: 12px;
-          min-height: 180px; padding: 16px; border: 2px dashed var(--muted); border-radius: 12px; cursor: pointer;
+  #drop { display: flex; align-items: center; justify-content: center; flex-direction: column; gap: 8px;
+          min-height: 140px; padding: 16px; border: 2px dashed var(--muted); border-radius: 12px; cursor: pointer;
           text-align: center; }
   #drop.over { border-color: var(--accent); background: rgba(47,111,222,.08); }
   #drop:focus-within { outline: 2px solid var(--accent); outline-offset: 2px; }
   #file { position: absolute; width: 1px; height: 1px; opacity: 0; }
-  #preview { max-width: 100%; max-height: 320px; border-radius: 8px; }
+  .hint-small { color: var(--muted); font-size: .85em; }
   .controls { display: flex; gap: 16px; align-items: center; margin: 16px 0; flex-wrap: wrap; }
-  select { font: inherit; padding: 4px 6px; }
+  select, input, button { font: inherit; }
+  select { padding: 4px 6px; }
   #status { color: var(--muted); min-height: 1.45em; margin: 0 0 8px; }
-  #error { border-left: 4px solid var(--error); padding: 8px 12px; background: rgba(192,57,43,.08); margin: 0 0 16px; }
-  #error strong { color: var(--error); }
-  #predictions { list-style: none; padding: 0; margin: 0 0 20px; }
-  #predictions li { margin: 0 0 10px; }
+  .alert { border-left: 4px solid var(--error); padding: 8px 12px; background: rgba(192,57,43,.08); margin: 0 0 16px; }
+  .alert strong { color: var(--error); }
+  #key-form { border: 1px solid var(--muted); border-radius: 10px; padding: 12px 14px; margin: 0 0 16px; }
+  #key-form p { margin: 0 0 8px; }
+  #key-form .row-inline { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
+  #key { flex: 1 1 260px; padding: 4px 8px; }
+  #key-form button { padding: 4px 12px; }
+  #key-message { color: var(--error); }
+  #results { display: grid; gap: 14px; }
+  .card { display: grid; grid-template-columns: 132px 1fr; gap: 14px; padding: 12px; border-radius: 10px; background: var(--card); }
+  .thumb-box { width: 132px; height: 132px; display: flex; align-items: center; justify-content: center;
+               border-radius: 8px; background: var(--bar-bg); overflow: hidden; color: var(--muted); font-size: .8em; }
+  .thumb { max-width: 100%; max-height: 100%; }
+  .card h2 { font-size: 1rem; margin: 0 0 2px; overflow-wrap: anywhere; }
+  .meta { color: var(--muted); font-size: .85em; margin: 0 0 8px; }
+  .predictions { list-style: none; padding: 0; margin: 0 0 8px; }
+  .predictions li { margin: 0 0 6px; }
   .row { display: flex; justify-content: space-between; gap: 12px; }
   .label { font-weight: 600; }
   .synset { color: var(--muted); font-size: .85em; margin-left: 6px; }
-  .bar { height: 10px; border-radius: 5px; background: var(--bar-bg); overflow: hidden; margin-top: 3px; }
+  .bar { height: 8px; border-radius: 4px; background: var(--bar-bg); overflow: hidden; margin-top: 2px; }
   .bar > span { display: block; height: 100%; background: var(--accent); }
-  table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-  th, td { padding: 3px 14px 3px 0; text-align: left; }
-  td.ms { text-align: right; }
+  .timings { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: .85em; color: var(--muted); }
+  .timings td { padding: 0 12px 0 0; }
+  .timings td.ms { text-align: right; }
   footer { margin-top: 32px; color: var(--muted); font-size: .85em; }
   footer a { color: inherit; }
+  @media (max-width: 520px) { .card { grid-template-columns: 1fr; } }
 </style>
 </head>
 <body>
 <main>
   <h1>shufflenet-serve</h1>
-  <p class="sub">ImageNet classification with ShuffleNet v1 on the CPU. Pick or drop a PNG image.</p>
+  <p class="sub">ImageNet classification with ShuffleNet v1 on the CPU. Pick or drop PNG or JPEG images — several at once if you like.</p>
 
   <label id="drop" for="file">
-    <input id="file" type="file" accept="image/png">
-    <span id="hint">Drop an image here, or click to choose one</span>
-    <img id="preview" alt="The image being classified" hidden>
+    <input id="file" type="file" accept="image/png,image/jpeg,.png,.jpg,.jpeg" multiple>
+    <span id="hint">Drop images here, or click to choose</span>
+    <span class="hint-small">All files go in one request; each gets its own answer.</span>
   </label>
 
   <div class="controls">
     <label>Model <select id="model"><option value="">(default)</option></select></label>
   </div>
 
-  <p id="status" role="status" aria-live="polite"></p>
-  <div id="error" role="alert" hidden><strong id="error-title"></strong> <span id="error-message"></span></div>
+  <form id="key-form" hidden>
+    <p id="key-prompt">This server needs an API key.</p>
+    <div class="row-inline">
+      <label for="key">API key</label>
+      <input id="key" type="password" autocomplete="off" spellcheck="false" required>
+      <button type="submit" id="key-submit">Use key</button>
+      <button type="button" id="key-cancel">Cancel</button>
+    </div>
+    <p id="key-message" role="alert"></p>
+    <p class="hint-small">Kept for this browser tab only (sessionStorage) and sent as <code>Authorization: Bearer</code>.</p>
+  </form>
 
-  <section id="result" hidden>
-    <h2 id="result-title">Top 5</h2>
-    <ol id="predictions"></ol>
-    <table id="timings">
-      <caption hidden>Where the milliseconds went</caption>
-      <thead><tr><th>Stage</th><th>ms</th></tr></thead>
-      <tbody></tbody>
-    </table>
-  </section>
+  <p id="status" role="status" aria-live="polite"></p>
+  <div id="error" class="alert" role="alert" hidden><strong id="error-title"></strong> <span id="error-message"></span></div>
+
+  <section id="results" aria-label="Results"></section>
 
   <footer>API: <a href="openapi.yaml">openapi.yaml</a> · <a href="models">models</a> · <a href="metrics">metrics</a></footer>
 </main>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
-const drop = $("drop"), fileInput = $("file"), preview = $("preview"), modelSelect = $("model");
-let previewURL = null;
-let generation = 0; // a newer upload wins over an older answer still in flight
+const drop = $("drop"), fileInput = $("file"), modelSelect = $("model"), results = $("results");
+const KEY_STORAGE = "shufflenet-api-key";
+let thumbURLs = [];
+let modelsLoaded = false;
+let current = [];      // the files last chosen, resent when the model changes
+let generation = 0;    // a newer upload wins over an older answer still in flight
+let keyRequest = null; // the pending "ask for a key" promise, shared by every request that got a 401
+
+function storedKey() { try { return sessionStorage.getItem(KEY_STORAGE) || ""; } catch (_) { return ""; } }
+function storeKey(key) { try { sessionStorage.setItem(KEY_STORAGE, key); } catch (_) { /* private mode: kept in memory */ } memoryKey = key; }
+let memoryKey = storedKey();
+
+// Shows the key form and resolves with the key typed, or null if the person cancels.
+function askForKey(reason) {
+  if (keyRequest) return keyRequest;
+  const form = $("key-form");
+  $("key-prompt").textContent = reason.prompt;
+  $("key-message").textContent = reason.detail || "";
+  form.hidden = false;
+  $("key").value = "";
+  $("key").focus();
+  keyRequest = new Promise((resolve) => {
+    const done = (key) => {
+      form.hidden = true;
+      form.removeEventListener("submit", onSubmit);
+      $("key-cancel").removeEventListener("click", onCancel);
+      keyRequest = null;
+      resolve(key);
+    };
+    const onSubmit = (event) => {
+      event.preventDefault();
+      const key = $("key").value.trim();
+      if (!key) return;
+      storeKey(key);
+      done(key);
+      if (!modelsLoaded) loadModels(); // the list was refused for want of the key
+    };
+    const onCancel = () => done(null);
+    form.addEventListener("submit", onSubmit);
+    $("key-cancel").addEventListener("click", onCancel);
+  });
+  return keyRequest;
+}
+
+// fetch() with the stored key; on 401 asks for a key (again, if the one sent was refused) and resends.
+async function call(url, options = {}) {
+  for (;;) {
+    const headers = Object.assign({ Accept: "application/json" }, options.headers || {});
+    if (memoryKey) headers.Authorization = `Bearer ${memoryKey}`;
+    const response = await fetch(url, Object.assign({}, options, { headers }));
+    if (response.status !== 401) return response;
+    let detail = "";
+    try { const body = await response.clone().json(); detail = (body.error && (body.error.message || body.error)) || ""; } catch (_) { /* no JSON */ }
+    const refused = Boolean(memoryKey);
+    const key = await askForKey({
+      prompt: refused ? "The API key was not accepted. Enter another one:" : "This server needs an API key.",
+      detail: refused ? detail : "",
+    });
+    if (key === null) return response;
+  }
+}
 
 async function loadModels() {
   try {
-    const response = await fetch("models", { headers: { Accept: "application/json" } });
+    const response = await call("models");
     if (!response.ok) return;
     const body = await response.json();
+    modelSelect.replaceChildren();
     for (const model of body.models || []) {
       const option = document.createElement("option");
       option.value = model.name;
       option.textContent = `${model.name} (g=${model.groups}, ${Number(model.mflops).toFixed(1)} MFLOPs)`;
       modelSelect.appendChild(option);
     }
-    if (modelSelect.options.length > 1) modelSelect.remove(0); // the first loaded model is the default anyway
+    modelsLoaded = true;
   } catch (_) { /* the page still works with the default model */ }
 }
 
@@ -101,41 +181,50 @@ function showError(title, message) {
   $("error").hidden = false;
 }
 
-function clearResult() {
+function clearResults() {
   $("error").hidden = true;
-  $("result").hidden = true;
-  $("predictions").replaceChildren();
-  $("timings").tBodies[0].replaceChildren();
+  results.replaceChildren();
+  for (const url of thumbURLs) URL.revokeObjectURL(url);
+  thumbURLs = [];
 }
 
-function showPreview(file) {
-  if (previewURL) URL.revokeObjectURL(previewURL);
-  previewURL = URL.createObjectURL(file);
-  preview.src = previewURL;
-  preview.hidden = false;
-  $("hint").textContent = file.name;
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
 }
 
-function render(body) {
-  const list = $("predictions");
-  for (const p of body.predictions) {
+// One card per file, in upload order: its thumbnail now, its answer when it comes.
+function card(file) {
+  const article = element("article", "card");
+  const box = element("div", "thumb-box");
+  const url = URL.createObjectURL(file);
+  thumbURLs.push(url);
+  const img = element("img", "thumb");
+  img.alt = file.name;
+  img.addEventListener("error", () => { box.replaceChildren(element("span", "", "no preview")); }); // not an image the browser can show
+  img.src = url;
+  box.appendChild(img);
+  const body = element("div", "card-body");
+  body.append(element("h2", "filename", file.name), element("p", "meta", `${(file.size / 1024).toFixed(1)} KiB · waiting…`));
+  article.append(box, body);
+  results.appendChild(article);
+  return article;
+}
+
+function renderPredictions(article, entry, model, total) {
+  const body = article.querySelector(".card-body");
+  const size = entry.image ? `${entry.image.width}×${entry.image.height} px` : "";
+  body.querySelector(".meta").textContent = [model, size].filter(Boolean).join(" · ");
+  const list = element("ol", "predictions");
+  for (const p of entry.predictions) {
     const item = document.createElement("li");
-    const row = document.createElement("div");
-    row.className = "row";
+    const row = element("div", "row");
     const name = document.createElement("span");
-    const label = document.createElement("span");
-    label.className = "label";
-    label.textContent = p.label;
-    const synset = document.createElement("span");
-    synset.className = "synset";
-    synset.textContent = `${p.synset} · #${p.index}`;
-    name.append(label, synset);
-    const percent = document.createElement("span");
-    percent.className = "probability";
-    percent.textContent = `${(100 * p.probability).toFixed(1)} %`;
-    row.append(name, percent);
-    const bar = document.createElement("div");
-    bar.className = "bar";
+    name.append(element("span", "label", p.label), element("span", "synset", `${p.synset} · #${p.index}`));
+    row.append(name, element("span", "probability", `${(100 * p.probability).toFixed(1)} %`));
+    const bar = element("div", "bar");
     bar.setAttribute("role", "presentation");
     const fill = document.createElement("span");
     fill.style.width = `${Math.max(0, Math.min(100, 100 * p.probability))}%`;
@@ -143,32 +232,48 @@ function render(body) {
     item.append(row, bar);
     list.appendChild(item);
   }
-  $("result-title").textContent = `Top ${body.predictions.length} — ${body.model}, ${body.image.width}×${body.image.height} px`;
-  const rows = $("timings").tBodies[0];
+  const table = element("table", "timings");
+  const caption = element("caption", "", "Where the milliseconds went");
+  caption.hidden = true;
+  table.appendChild(caption);
+  const rows = table.createTBody();
+  const timings = Object.assign({}, entry.timings_ms || {});
+  if (total !== undefined && timings.total === undefined) timings.total = total;
   for (const stage of ["decode", "preprocess", "queue", "inference", "total"]) {
-    const value = body.timings_ms[stage];
-    if (value === undefined) continue;
+    if (timings[stage] === undefined) continue;
     const tr = rows.insertRow();
     tr.insertCell().textContent = stage;
     const ms = tr.insertCell();
     ms.className = "ms";
-    ms.textContent = Number(value).toFixed(2);
+    ms.textContent = `${Number(timings[stage]).toFixed(2)} ms`;
   }
-  $("result").hidden = false;
+  body.append(list, table);
 }
 
-async function classify(file) {
+function renderEntryError(article, error) {
+  const body = article.querySelector(".card-body");
+  body.querySelector(".meta").textContent = "not classified";
+  const alert = element("div", "alert entry-error");
+  alert.setAttribute("role", "alert");
+  alert.append(element("strong", "", `${error.code || "error"}:`), document.createTextNode(" "), element("span", "message", error.message || "no message"));
+  body.appendChild(alert);
+}
+
+async function classify(files) {
+  if (!files.length) return;
   const mine = ++generation;
-  clearResult();
-  showPreview(file);
-  $("status").textContent = `Classifying ${file.name} (${(file.size / 1024).toFixed(1)} KiB)…`;
+  current = files;
+  clearResults();
+  const cards = files.map(card);
+  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  $("status").textContent = `Classifying ${files.length === 1 ? files[0].name : `${files.length} images`} (${(bytes / 1024).toFixed(1)} KiB)…`;
   const form = new FormData();
-  form.append("image", file, file.name);
+  for (const file of files) form.append("image", file, file.name);
   const query = new URLSearchParams({ top_k: "5" });
   if (modelSelect.value) query.set("model", modelSelect.value);
   let response, text;
   try {
-    response = await fetch(`classify?${query}`, { method: "POST", body: form, headers: { Accept: "application/json" } });
+    response = await call(`classify?${query}`, { method: "POST", body: form });
     text = await response.text();
   } catch (error) {
     if (mine !== generation) return;
@@ -177,32 +282,40 @@ async function classify(file) {
     return;
   }
   if (mine !== generation) return;
-  $("status").textContent = "";
   let body = null;
   try { body = JSON.parse(text); } catch (_) { /* shown raw below */ }
+  $("status").textContent = "";
   if (!response.ok) {
-    const error = (body && body.error) || {};
-    showError(`${response.status} ${error.code || response.statusText}:`, error.message || text || "no message");
+    const error = (body && typeof body.error === "object" && body.error) || { message: (body && body.error) || text };
+    showError(`${response.status} ${error.code || response.statusText}:`, error.message || "no message");
+    for (const article of cards) article.querySelector(".meta").textContent = `not classified: the request was refused (HTTP ${response.status})`;
     return;
   }
-  if (!body || !Array.isArray(body.predictions)) {
+  if (body && Array.isArray(body.predictions) && files.length === 1) {
+    renderPredictions(cards[0], body, body.model, undefined);
+    return;
+  }
+  if (!body || !Array.isArray(body.results) || body.results.length !== files.length) {
     showError("Unexpected answer:", text.slice(0, 300));
     return;
   }
-  render(body);
+  body.results.forEach((entry, i) => {
+    if (entry.error) renderEntryError(cards[i], entry.error);
+    else renderPredictions(cards[i], entry, body.model, undefined);
+  });
+  const failed = body.results.filter((entry) => entry.error).length;
+  $("status").textContent = `${files.length} images in ${Number(body.timings_ms.total).toFixed(1)} ms` + (failed ? ` — ${failed} failed` : "");
 }
 
-fileInput.addEventListener("change", () => { if (fileInput.files.length) classify(fileInput.files[0]); });
+fileInput.addEventListener("change", () => { classify(Array.from(fileInput.files)); });
 drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (event) => {
   event.preventDefault();
   drop.classList.remove("over");
-  const file = event.dataTransfer.files[0];
-  if (file) classify(file);
+  classify(Array.from(event.dataTransfer.files));
 });
-preview.addEventListener("error", () => { preview.hidden = true; }); // not an image the browser can show
-modelSelect.addEventListener("change", () => { if (fileInput.files.length) classify(fileInput.files[0]); });
+modelSelect.addEventListener("change", () => classify(current));
 loadModels();
 </script>
 </body>
