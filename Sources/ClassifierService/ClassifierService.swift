@@ -119,9 +119,12 @@ public final class ClassifierService: @unchecked Sendable {
         }
         for await number in signalled {
             if number == SIGHUP {
-                // Reload on the side; serving goes on. Several SIGHUPs queue one reload each.
+                // Reload the key file and the models on the side; serving goes on. Several SIGHUPs queue one reload each.
                 logger.notice("received signal", metadata: ["signal": "SIGHUP"])
-                Task { [self] in await reload() }
+                Task { [self] in
+                    reloadAPIKeys()
+                    await reload()
+                }
                 continue
             }
             logger.notice("received signal", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])

@@ -54,8 +54,9 @@ paths:
                 image:
                   type: array
                   minItems: 1
-                  maxItems: 32
-                  description: One or more image files, each a part named `image` (`curl -F image=@a.jpg -F image=@b.png`).
+                  description: |
+                    One or more image files, each a part named `image` (`curl -F image=@a.jpg -F image=@b.png`);
+                    more than the server's `--max-batch` (default 32) is a 413 `too_many_images`.
                   items: {type: string, format: binary}
           image/png:
             schema: {type: string, format: binary}
