@@ -15,8 +15,8 @@ extra=()
 # The model-file parsers of the ShuffleNet module (the engine's SIMD kernels left out).
 engine=(Sources/ShuffleNet/Model/*.swift Sources/ShuffleNet/Weights/*.swift Sources/ShuffleNet/Reference/*.swift)
 case "$target" in
-    http-request) sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Fuzz/Targets/HTTPRequestFuzz.swift) ;;
-    multipart)    sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Fuzz/Targets/MultipartFuzz.swift) ;;
+    http-request) sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Sources/HTTP/Access/TraceContext.swift Fuzz/Targets/HTTPRequestFuzz.swift) ;;
+    multipart)    sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Sources/HTTP/Access/TraceContext.swift Fuzz/Targets/MultipartFuzz.swift) ;;
     safetensors)  sources=("${engine[@]}" Fuzz/Targets/SafetensorsFuzz.swift); extra=(-package-name shufflenet_serve) ;;
     checkpoint)
         # CheckpointImport imports ShuffleNet (and uses its package-wide helpers): the model-file parsers are

@@ -43,10 +43,12 @@ public enum CheckpointConverter {
         let shapes = byName.mapValues(\.shape)
         var config = try StateDictLayout.inferConfig(shapes: shapes)
         config.inputSize = preprocessing.cropSize
-        if let stated = try statedSEReduction(bytes), config.seReduction != nil,
+        if let stated = try statedSEReduction(bytes), stated > 0, config.seReduction != nil,
            config.units.allSatisfy({ $0.branchChannels / stated == $0.seChannels }) {
             config.seReduction = stated  // the same network; the file then states the author's r
         }
+        // The architecture is judged before anything is derived from it.
+        do { try config.validate() } catch { throw .architecture(error.description) }
         try StateDictLayout.checkNames(Set(byName.keys), config: config)
         // Validation by construction: the same code path that loads model files must accept these tensors.
         let weights = try ShuffleNetWeights(config: config) { (tensorName) throws(WeightsError) in

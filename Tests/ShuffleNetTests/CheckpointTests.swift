@@ -129,4 +129,17 @@ final class FuzzRegressionTests: XCTestCase {
             }
         }
     }
+
+    /// Model files the safetensors fuzzer crashed on (an `arch` with groups 0 divided by zero before the
+    /// architecture was validated): the loader and the converter refuse them.
+    func testModelFileCrashersAreRefused() throws {
+        let folder = SharedFixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/fuzz-regressions/safetensors")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertFalse(names.isEmpty)
+        for name in names {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+            XCTAssertThrowsError(try bytes.withUnsafeBytes { try ShuffleNetModel.parse($0) }, name)
+            XCTAssertThrowsError(try bytes.withUnsafeBytes { try CheckpointConverter.convert($0, name: "x", labels: []) }, name)
+        }
+    }
 }

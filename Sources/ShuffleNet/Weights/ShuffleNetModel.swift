@@ -59,6 +59,8 @@ public final class ShuffleNetModel: Sendable {
             try decodeJSON([ClassLabel].self, text, key: MetadataKey.labels)
         } ?? []
 
+        // The architecture is judged before anything is derived from it (a groups of 0 would divide by zero).
+        do { try config.validate() } catch { throw .architecture(error.description) }
         // A tensor the architecture does not use (say SE blocks under an `arch` without se_reduction) is refused,
         // not dropped: the network would compute something else.
         try StateDictLayout.checkNames(Set(entries.keys), config: config, missing: false)
