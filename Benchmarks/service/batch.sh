@@ -7,11 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build -c release --product shufflenet >/dev/null
 scripts/prepare-models.sh .build/release/shufflenet >/dev/null
-[ -x .venv/bin/python ] || python3 -m venv .venv
 port=18204
 pin() { if [ -n "$1" ]; then echo taskset -c "$1"; fi; }
 $(pin "${SERVE_CPUS:-}") .build/release/shufflenet serve --host 127.0.0.1 --port $port \
     --model models/shufflenet_v1_g3_0.5x.safetensors --log-level warning ${SERVE_ARGS:-} & server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
-$(pin "${CLIENT_CPU:-}") .venv/bin/python Benchmarks/service/batch.py $port --rounds "${1:-5}" --seconds "${2:-3}"
+$(pin "${CLIENT_CPU:-}") python3 Benchmarks/service/batch.py $port --rounds "${1:-5}" --seconds "${2:-3}"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The Open Inference Protocol (V2) through the service against the engine alone, and V2 `image` against /classify.
 
-    Benchmarks/v2/service.py [--binary .build/release/shufflenet] [--model FILE] [--rounds 5] [--seconds 3]
-                             [--hey-seconds 8] [--concurrency 8]
+    Benchmarks/service/v2.py [--binary .build/release/shufflenet] [--model FILE] [--rounds 5] [--seconds 3]
+                             [--hey-seconds 8] [--concurrency 8]      (or: Benchmarks/v2/run.sh service)
 
 FP32 part. `input` tensors of batch 1 and 8 (the four reference inputs of ../shared/reference, repeated) are
 sent to `POST /v2/models/M/infer`, each body built once and resent on one keep-alive http.client connection,
@@ -17,7 +17,9 @@ The service runs a request of N images as N one-image parts on whichever of its 
 each; the engine with a batch of N on T threads gives each thread whole images, so the pairings are:
   one core:  serve --workers 1 pinned to CPU 0, client on CPU 1 | bench --batch B --threads 1 pinned to CPU 0
   two cores: serve --workers 2 on CPUs 0-1, client unpinned       | bench --batch 8 --threads 2 on CPUs 0-1
-Overhead = (service median latency - engine median) / engine median.
+Overhead = (service median latency - engine median) / engine median. Also the binary body from two keep-alive
+connections at once (each one request at a time, so one request's transfer overlaps another's inference):
+throughput overhead = engine images/s / service images/s - 1.
 
 Image part. `shufflenet serve --workers 1` on CPU 0, `hey` on CPU 1 at CONCURRENCY for HEY-SECONDS, alternating
 rounds: POST /classify with the raw PNG (top-5 JSON back) against POST /v2/models/M/infer with the same PNG as a
@@ -135,6 +137,28 @@ def latencies(connection, path, body, headers, status):
     return statistics.median(samples), samples[int(len(samples) * 0.9)]
 
 
+def throughput(path, body, headers, connections=2):
+    """Requests per second from `connections` keep-alive connections, each sending one request at a time."""
+    import threading
+    counts, end = [0] * connections, time.perf_counter() + args.seconds
+
+    def client(index):
+        connection = http.client.HTTPConnection("127.0.0.1", PORT)
+        while time.perf_counter() < end:
+            got, _, answer = post(connection, path, body, headers)
+            assert got == 200, answer[:300]
+            counts[index] += 1
+        connection.close()
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - start)
+
+
 def bench(cpus, batch, threads):
     run = subprocess.run(["taskset", "-c", cpus, args.binary, "bench", "--model", args.model, "--batch", str(batch),
                           "--threads", str(threads), "--seconds", str(args.seconds), "--json"],
@@ -155,13 +179,14 @@ def fp32_part():
                 binary, header_length, body, expected = bodies[batch]
                 check(connection, binary, header_length, body, expected)
                 binary_headers = {"Inference-Header-Content-Length": str(header_length), "Content-Type": "application/octet-stream"}
-                measures = {"engine": [], "binary": [], "json": [], "404": []}
+                measures = {"engine": [], "binary": [], "json": [], "404": [], "rate": []}
                 steps = [("engine", lambda: (bench(cpus, batch, threads), 0)),
                          ("binary", lambda: latencies(connection, f"/v2/models/{name}/infer", binary, binary_headers, 200)),
                          ("json", lambda: latencies(connection, f"/v2/models/{name}/infer", body, {"Content-Type": "application/json"}, 200)),
-                         ("404", lambda: latencies(connection, "/v2/models/no-such-model/infer", binary, binary_headers, 404))]
+                         ("404", lambda: latencies(connection, "/v2/models/no-such-model/infer", binary, binary_headers, 404)),
+                         ("rate", lambda: (throughput(f"/v2/models/{name}/infer", binary, binary_headers), 0))]
                 for round_ in range(args.rounds):
-                    for key, step in steps[round_ % 4:] + steps[:round_ % 4]:
+                    for key, step in steps[round_ % len(steps):] + steps[:round_ % len(steps)]:
                         measures[key].append(step()[0])
                 rows.append((label, workers, batch, threads, len(binary), len(body), measures))
                 print(f"{label}, batch {batch}: done; {load_average()}", flush=True)
@@ -172,16 +197,19 @@ def fp32_part():
     print(f"\nFP32 `input` at batch 1 and 8: medians over {args.rounds} rounds of {args.seconds:g} s each (rotating order); "
           "ms per request (service, sequential on one keep-alive connection) or per call (engine)")
     print("\n| cores | serve workers | batch | bench threads | engine ms | V2 binary ms | binary overhead (range) | "
-          "of which: 404 after reading the body, ms | V2 JSON ms | JSON overhead (range) | bodies binary / JSON |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "of which: 404 after reading the body, ms | V2 JSON ms | JSON overhead (range) | bodies binary / JSON | "
+          "engine images/s | V2 binary, 2 connections: images/s | throughput overhead (range) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for label, workers, batch, threads, binary_size, json_size, m in rows:
         med = {k: statistics.median(v) for k, v in m.items()}
         over = [b / e - 1 for b, e in zip(m["binary"], m["engine"])]
         over_json = [j / e - 1 for j, e in zip(m["json"], m["engine"])]
+        rate_over = [1e3 / e / r - 1 for r, e in zip(m["rate"], m["engine"])]
         print(f"| {label} | {workers} | {batch} | {threads} | {med['engine']:.3f} | {med['binary']:.3f} | "
               f"{100 * (med['binary'] / med['engine'] - 1):.0f} % ({100 * min(over):.0f}–{100 * max(over):.0f} %) | {med['404']:.3f} | "
               f"{med['json']:.1f} | {100 * (med['json'] / med['engine'] - 1):.0f} % ({100 * min(over_json):.0f}–{100 * max(over_json):.0f} %) | "
-              f"{binary_size / 1e6:.2f} / {json_size / 1e6:.2f} MB |")
+              f"{binary_size / 1e6:.2f} / {json_size / 1e6:.2f} MB | {1e3 * batch / med['engine']:.0f} | {med['rate'] * batch:.0f} | "
+              f"{100 * (1e3 / med['engine'] / med['rate'] - 1):.0f} % ({100 * min(rate_over):.0f}–{100 * max(rate_over):.0f} %) |")
 
 
 def hey(folder, path, body, content_type, extra):
