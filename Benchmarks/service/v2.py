@@ -5,8 +5,8 @@
                              [--hey-seconds 8] [--concurrency 8]      (or: Benchmarks/v2/run.sh service)
 
 FP32 part. `input` tensors of batch 1 and 8 (the four reference inputs of ../shared/reference, repeated) are
-sent to `POST /v2/models/M/infer`, each body built once and resent on one keep-alive http.client connection,
-one request at a time: with binary tensor data (the JSON header, then the raw float32 bytes; logits asked back
+sent to `POST /v2/models/M/infer`, each body built once and resent on a keep-alive http.client connection (a new one
+per measurement, warmed by one untimed request), one request at a time: with binary tensor data (the JSON header, then the raw float32 bytes; logits asked back
 as binary) and as JSON (`data` a flat list of numbers as tritonclient writes them; logits back as JSON). The
 client reads each response's bytes; the answers are checked against the reference logits once, before timing.
 Beside them, per round: `shufflenet bench --model M --batch B --threads T --json` (its median per call) on the
@@ -109,8 +109,9 @@ def post(connection, path, body, headers):
     return response.status, response.getheader("Inference-Header-Content-Length"), response.read()
 
 
-def check(connection, binary, header_length, body, expected):
+def check(binary, header_length, body, expected):
     """The answers to both bodies name the reference top-1 of every image."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT)
     path = f"/v2/models/{name}/infer"
     status, length, answer = post(connection, path, binary, {"Inference-Header-Content-Length": str(header_length),
                                                              "Content-Type": "application/octet-stream"})
@@ -123,6 +124,7 @@ def check(connection, binary, header_length, body, expected):
     data = json.loads(answer)["outputs"][0]["data"]
     got = [max(range(1000), key=lambda i: data[row * 1000 + i]) for row in range(len(expected))]
     assert got == expected, (got, expected)
+    connection.close()
 
 
 def latencies(path, body, headers, status):
@@ -178,10 +180,9 @@ def fp32_part():
         os.sched_setaffinity(0, client_cpus)
         server = start_server(cpus, workers)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT)
             for batch, threads in cells:
                 binary, header_length, body, expected = bodies[batch]
-                check(connection, binary, header_length, body, expected)
+                check(binary, header_length, body, expected)
                 binary_headers = {"Inference-Header-Content-Length": str(header_length), "Content-Type": "application/octet-stream"}
                 measures = {"engine": [], "binary": [], "json": [], "404": [], "rate": []}
                 steps = [("engine", lambda: (bench(cpus, batch, threads), 0)),
