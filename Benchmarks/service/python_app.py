@@ -1,8 +1,9 @@
 """The stack a Python team would deploy instead: Starlette on uvicorn, Pillow, onnxruntime.
 
-Same contract as our POST /classify (multipart part `image` or a raw PNG body; top-5 JSON) and the same
-preprocessing: shorter side to 256 (longer side rounded half up), Pillow bilinear, centre crop 224 (offset
-rounded down), BGR, 0…255. Run: SHUFFLENET_ONNX=model.onnx uvicorn python_app:app --port 8001
+Same contract as our POST /classify (multipart part `image` or a raw PNG or JPEG body; top-5 JSON) and the same
+decoding and preprocessing: Pillow decodes PNG and JPEG (JPEG full size, as our default `exact`), applies the EXIF
+orientation as ours does by default, then shorter side to 256 (longer side rounded half up), Pillow bilinear,
+centre crop 224 (offset rounded down), BGR, 0…255. Run: SHUFFLENET_ONNX=model.onnx uvicorn python_app:app --port 8001
 """
 import io
 import os
@@ -10,7 +11,7 @@ import time
 
 import numpy as np
 import onnxruntime as ort
-from PIL import Image
+from PIL import Image, ImageOps
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -24,7 +25,9 @@ SESSION = ort.InferenceSession(os.environ["SHUFFLENET_ONNX"], options, providers
 
 
 def preprocess(data: bytes) -> np.ndarray:
-    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = Image.open(io.BytesIO(data))
+    ImageOps.exif_transpose(image, in_place=True)
+    image = image.convert("RGB")
     w, h = image.size
     if w <= h:
         size = (256, int(256 * h / w + 0.5))

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # shufflenet serve vs uvicorn + Starlette + Pillow + onnxruntime on the same weights and preprocessing.
 # Each server is pinned to core 0 (one inference worker / one uvicorn worker, onnxruntime 1 thread);
-# hey runs on core 1. POSTs raw PNG bodies (chelsea.png 451×300 and a 224×224 crop) at concurrency 1, 8, 32.
+# hey runs on core 1. POSTs raw image bodies with their Content-Type at concurrency 1, 8, 32: PNG (chelsea.png
+# 451×300 and a 224×224 crop of it, small.png) and JPEG (rocket.jpg 640×427; tench.jpg, the 500×375 ImageNet dev
+# photo n01440764_tench; flatworm.jpg, the 1152×864 dev photo n01924916_flatworm, only when named in IMAGES).
 # Usage: Benchmarks/service/run.sh [SECONDS] [ROUNDS]
-# IMAGES="chelsea.png" and CONCURRENCIES="8 32" (environment) limit the cells; default every image and 1, 8, 32.
+# IMAGES="chelsea.png rocket.jpg" and CONCURRENCIES="8 32" (environment) choose the cells; default
+# small.png chelsea.png rocket.jpg tench.jpg at 1, 8, 32. OURS_ARGS="--jpeg-scaling fast" adds flags to our serve.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-10}"
@@ -18,10 +21,12 @@ work=$(mktemp -d)
 trap 'kill $ours $theirs 2>/dev/null || true; rm -rf "$work"' EXIT
 .venv/bin/python Benchmarks/engine/export_onnx.py models/shufflenet_v1_g3_0.5x.safetensors "$work/g3.onnx"
 .venv/bin/python -c "from PIL import Image; Image.open('../shared/images/chelsea.png').convert('RGB').crop((100,40,324,264)).save('$work/small.png')"
-cp ../shared/images/chelsea.png "$work/chelsea.png"
+cp ../shared/images/chelsea.png ../shared/images/rocket.jpg "$work/"
+cp ../shared/photos/imagenet-dev/n01440764_tench.JPEG "$work/tench.jpg"
+cp ../shared/photos/imagenet-dev/n01924916_flatworm.JPEG "$work/flatworm.jpg"
 
 taskset -c 0 .build/release/shufflenet serve --host 127.0.0.1 --port 18201 --workers 1 --queue-size 256 \
-    --model models/shufflenet_v1_g3_0.5x.safetensors --log-level warning & ours=$!
+    --model models/shufflenet_v1_g3_0.5x.safetensors --log-level warning ${OURS_ARGS:-} & ours=$!
 (cd Benchmarks/service && SHUFFLENET_ONNX="$work/g3.onnx" taskset -c 0 ../../.venv/bin/uvicorn python_app:app \
     --host 127.0.0.1 --port 18202 --log-level warning --no-access-log) & theirs=$!
 for port in 18201 18202; do
@@ -53,7 +58,8 @@ print(f"decode+preprocess of chelsea.png (median): ours {statistics.median(ours)
 PY
 
 run() { # port image concurrency
-    taskset -c 1 hey -z "${seconds}s" -c "$3" -m POST -T image/png -D "$2" "http://127.0.0.1:$1/classify" >"$work/hey.txt"
+    case "$2" in *.png) type=image/png ;; *) type=image/jpeg ;; esac
+    taskset -c 1 hey -z "${seconds}s" -c "$3" -m POST -T "$type" -D "$2" "http://127.0.0.1:$1/classify" >"$work/hey.txt"
     rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey.txt")
     p99=$(awk '/99% in/ {print $3 * 1000}' "$work/hey.txt")
     codes=$(awk '/^ *\[[0-9]+\]\t/ {printf "%s%s×%s", sep, $1, $2; sep=" "}' "$work/hey.txt")
@@ -62,7 +68,8 @@ run() { # port image concurrency
 # Each cell alternates the two servers `rounds` times (ours, then Python, then ours…): the shared machine's
 # slow spells then hit both, and the table gives the medians of the rounds plus the range of the per-round ratios.
 results="$work/results.txt"
-for image in ${IMAGES:-small.png chelsea.png}; do
+echo "load average (1, 5, 15 min) at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for image in ${IMAGES:-small.png chelsea.png rocket.jpg tench.jpg}; do
     for c in ${CONCURRENCIES:-1 8 32}; do
         for round in $(seq 1 "$rounds"); do
             read -r a_rps a_p99 a_codes < <(run 18201 "$work/$image" "$c")
@@ -71,6 +78,7 @@ for image in ${IMAGES:-small.png chelsea.png}; do
         done
     done
 done
+echo "load average (1, 5, 15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$results" "$rounds" <<'PY'
 import statistics, sys
 from collections import OrderedDict
