@@ -24,14 +24,18 @@ public final class ModelRegistry: @unchecked Sendable {
     @discardableResult
     func publish(_ model: ServedModel) -> ServedModel? {
         lock.withLock {
+            // Always a new array, never a write into the old one: readers iterate the snapshot they were given
+            // (`all`) without the lock, so the published buffer must never change under them.
             if let i = models.firstIndex(where: { $0.path == model.path || $0.name == model.name }) {
                 let old = models[i]
-                models[i] = model
-                // A file that now holds a model of another name must not leave two entries of that name.
-                models.removeAll { $0 !== model && $0.name == model.name }
+                models = models.indices.compactMap { j in
+                    if j == i { return model }
+                    // A file that now holds a model of another name must not leave two entries of that name.
+                    return models[j].name == model.name ? nil : models[j]
+                }
                 return old
             }
-            models.append(model)
+            models = models + [model]
             return nil
         }
     }
@@ -41,7 +45,9 @@ public final class ModelRegistry: @unchecked Sendable {
         lock.withLock {
             guard let i = models.firstIndex(where: { $0.name == name }) else { return .failure(.unknown(name)) }
             guard models.count > 1 else { return .failure(.lastModel(name)) }
-            return .success(models.remove(at: i))
+            let removed = models[i]
+            models = models.filter { $0 !== removed }   // a new array: see `publish`
+            return .success(removed)
         }
     }
 
