@@ -8,7 +8,6 @@ dict, then the state dict (tensors as in make_torch_zip.py, storages as persiste
 storage keys, then each storage as an int64 element count and its raw little-endian bytes.
 """
 import collections
-import json
 import os
 import pickle
 import struct
@@ -19,10 +18,7 @@ import make_torch_zip as z  # noqa: E402  (installs the stand-in torch modules)
 
 
 def main(source, target):
-    raw = open(source, "rb").read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    data = raw[8 + n:]
+    header, data = z.read_safetensors(source)
     state = collections.OrderedDict()
     blobs = []
     for index, name in enumerate(sorted(k for k in header if k != "__metadata__")):

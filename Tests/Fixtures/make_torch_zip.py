@@ -70,11 +70,15 @@ def contiguous_strides(shape):
     return strides
 
 
-def main(source, target):
+def read_safetensors(source):
+    """(header without __metadata__ handled by the caller, data bytes) of a safetensors file."""
     raw = open(source, "rb").read()
     n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    data = raw[8 + n:]
+    return json.loads(raw[8:8 + n]), raw[8 + n:]
+
+
+def main(source, target):
+    header, data = read_safetensors(source)
     state = collections.OrderedDict()
     blobs = {}
     for index, name in enumerate(sorted(k for k in header if k != "__metadata__")):
