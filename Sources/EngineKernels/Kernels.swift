@@ -7,9 +7,9 @@ public enum Kernels: KernelCopy {
 
     public static func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
                                  C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?) {
+                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?, scales: UnsafePointer<Float>?) {
         PointwiseKernel.run(N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias,
-                            epilogue: .init(relu: relu, residual: residual, ldr: ldr), packedK: packedK)
+                            epilogue: .init(relu: relu, residual: residual, ldr: ldr, scales: scales), packedK: packedK)
     }
 
     public static func depthwise(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
@@ -58,9 +58,7 @@ public enum Kernels: KernelCopy {
         SqueezeExciteKernel.channelMeans(pixels: pixels, C: C, input: input, ld: ld, output: output)
     }
 
-    public static func scaleChannels(N: Int, C: Int, input: UnsafePointer<Float>, ld: Int, scales: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                                     ldr: Int, output: UnsafeMutablePointer<Float>, ldo: Int, relu: Bool, rows: Range<Int>?) {
-        SqueezeExciteKernel.scale(N: N, C: C, input: input, ld: ld, scales: scales, residual: residual, ldr: ldr, output: output, ldo: ldo,
-                                  relu: relu, rows: rows)
+    public static func sigmoid(count: Int, values: UnsafeMutablePointer<Float>) {
+        SqueezeExciteKernel.sigmoid(count: count, values: values)
     }
 }

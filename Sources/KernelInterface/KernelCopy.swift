@@ -20,11 +20,12 @@ public protocol KernelCopy {
     static var rowTile: Int { get }
 
     /// A 1×1 convolution as a GEMM over N pixels, M outputs, K inputs (`PointwiseKernel`):
-    /// C[n·ldc + m] = relu?(bias[m] + Σ_k A[n·lda + k·aStep] · W[k][m] + residual[n·ldr + m]), W in packed panels.
+    /// C[n·ldc + m] = relu?((bias[m] + Σ_k A[n·lda + k·aStep] · W[k][m]) · scales[m] + residual[n·ldr + m]), W in
+    /// packed panels; no scales means 1 (`scales`, when given, has 16 readable floats past M).
     /// `packedK` is the K the weights were packed with (nil: K), when a call covers a block of the inputs.
     static func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
                           C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                          relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?)
+                          relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?, scales: UnsafePointer<Float>?)
 
     /// 3×3 depthwise convolution, pad 1, stride 1 or 2, with bias; weights [9][C]; `zeros` holds W·C zeros.
     static func depthwise(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
@@ -61,12 +62,20 @@ public protocol KernelCopy {
     /// Row-planar [H][C][Wp] → NHWC with pixel stride `ldo` (≥ C), channels [0, C).
     static func fromPlanar(H: Int, W: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, ldo: Int, rows: Range<Int>?)
 
-    /// Squeeze-and-excitation, first pass: the mean of each of C channels over `pixels` pixels `ld` floats apart
+    /// Squeeze-and-excitation: the mean of each of C channels over `pixels` pixels `ld` floats apart
     /// (`SqueezeExciteKernel`): output[c], C floats.
     static func channelMeans(pixels: Int, C: Int, input: UnsafePointer<Float>, ld: Int, output: UnsafeMutablePointer<Float>)
 
-    /// Squeeze-and-excitation, last pass, for pixels `rows` of N: output[n·ldo + c] = relu?(input[n·ld + c] · scales[c]
-    /// + residual[n·ldr + c]); `output` may be `input` or `residual`.
-    static func scaleChannels(N: Int, C: Int, input: UnsafePointer<Float>, ld: Int, scales: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                              ldr: Int, output: UnsafeMutablePointer<Float>, ldo: Int, relu: Bool, rows: Range<Int>?)
+    /// Squeeze-and-excitation: values[i] = 1 / (1 + e^(−values[i])) for i < count, in place.
+    static func sigmoid(count: Int, values: UnsafeMutablePointer<Float>)
+}
+
+extension KernelCopy {
+    /// The 1×1 convolution without scales (every plain layer).
+    public static func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
+                                 C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
+                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?) {
+        pointwise(N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias, relu: relu, residual: residual, ldr: ldr,
+                  packedK: packedK, scales: nil)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KernelInterface
 
 /// The slow twins of the squeeze-and-excitation passes (`SqueezeExciteKernel`), one float at a time.
@@ -10,13 +11,7 @@ extension SlowKernels {
         }
     }
 
-    public static func scaleChannels(N: Int, C: Int, input: UnsafePointer<Float>, ld: Int, scales: UnsafePointer<Float>, residual: UnsafePointer<Float>?,
-                                     ldr: Int, output: UnsafeMutablePointer<Float>, ldo: Int, relu: Bool, rows: Range<Int>?) {
-        for n in rows ?? 0..<N {
-            for c in 0..<C {
-                let value = input[n * ld + c] * scales[c] + (residual.map { $0[n * ldr + c] } ?? 0)
-                output[n * ldo + c] = relu ? max(value, 0) : value
-            }
-        }
+    public static func sigmoid(count: Int, values: UnsafeMutablePointer<Float>) {
+        for i in 0..<count { values[i] = Float(1 / (1 + exp(-Double(values[i])))) }
     }
 }

@@ -1,3 +1,4 @@
+import CMallocCounter
 import EngineKernels
 import KernelTwins
 @testable import ShuffleNet
@@ -68,8 +69,8 @@ final class SqueezeExciteTests: XCTestCase {
         return buffer
     }
 
-    /// Channel means and the scale pass against their twins: C not a multiple of 16 (or of 4), a branch inside
-    /// a wider row (stride 2: ld > C), with and without a residual, in place, rows split as threads split them.
+    /// Channel means and the sigmoid against their twins: C not a multiple of 16 (or of 4), channels inside a wider
+    /// row (ld > C); nothing written past C.
     func testSqueezeExciteKernelsMatchTheirTwins() {
         for set in KernelSet.allCases where set.isSupported {
             for (pixels, C, ld) in [(1, 1, 1), (49, 5, 5), (9, 19, 27), (16, 72, 96), (7, 37, 40), (13, 240, 240), (4, 3, 11)] {
@@ -80,38 +81,68 @@ final class SqueezeExciteTests: XCTestCase {
                 SlowKernels.channelMeans(pixels: pixels, C: C, input: input.pointer, ld: ld, output: slow.pointer)
                 for c in 0..<C { XCTAssertEqual(fast.pointer[c], slow.pointer[c], accuracy: 1e-5, "\(set): means of \(pixels) × \(C) in \(ld)") }
                 for c in C..<C + 16 { XCTAssertEqual(fast.pointer[c], 9, "\(set): wrote past channel \(C)") }
-
-                let scales = random(C)
-                for withResidual in [false, true] {
-                    let residual = random(pixels * ld)
-                    let fastOut = random(pixels * ld)
-                    let slowOut = FloatBuffer(count: pixels * ld)
-                    slowOut.pointer.update(from: fastOut.pointer, count: pixels * ld)
-                    let r = withResidual ? UnsafePointer(residual.pointer) : nil
-                    for part in 0..<2 {
-                        let rows = EngineStep.share(pixels, part: part, parts: 2)
-                        set.kernels.scaleChannels(N: pixels, C: C, input: input.pointer, ld: ld, scales: scales.pointer, residual: r, ldr: ld,
-                                                  output: fastOut.pointer, ldo: ld, relu: true, rows: rows)
-                    }
-                    SlowKernels.scaleChannels(N: pixels, C: C, input: input.pointer, ld: ld, scales: scales.pointer, residual: r, ldr: ld,
-                                              output: slowOut.pointer, ldo: ld, relu: true, rows: nil)
-                    for i in 0..<pixels * ld {
-                        XCTAssertEqual(fastOut.pointer[i], slowOut.pointer[i], accuracy: 1e-5, "\(set): scale \(pixels) × \(C) in \(ld), residual \(withResidual)")
-                    }
-                    // In place, as the engine runs it (output = input for stride 2, output = residual for stride 1).
-                    let inPlace = FloatBuffer(count: pixels * ld)
-                    inPlace.pointer.update(from: input.pointer, count: pixels * ld)
-                    set.kernels.scaleChannels(N: pixels, C: C, input: inPlace.pointer, ld: ld, scales: scales.pointer, residual: r, ldr: ld,
-                                              output: inPlace.pointer, ldo: ld, relu: true, rows: nil)
-                    for n in 0..<pixels {
-                        for c in 0..<C {
-                            XCTAssertEqual(inPlace.pointer[n * ld + c], slowOut.pointer[n * ld + c], accuracy: 1e-5, "\(set): in place")
-                        }
-                    }
-                    [residual, fastOut, slowOut, inPlace].forEach { $0.free() }
-                }
-                [input, fast, slow, scales].forEach { $0.free() }
+                [input, fast, slow].forEach { $0.free() }
             }
+            // Arguments across the whole range, past the clamp (±87) both ways, and exact zeros.
+            for count in [1, 3, 15, 16, 17, 37, 240, 961] {
+                let fast = FloatBuffer(count: count + 16), slow = FloatBuffer(count: count + 16)
+                for i in 0..<count { fast.pointer[i] = i % 7 == 0 ? 0 : Float(Int(generator.next() % 4001) - 2000) / (i % 3 == 0 ? 10 : 400) }
+                for i in count..<count + 16 { fast.pointer[i] = 9 }
+                slow.pointer.update(from: fast.pointer, count: count + 16)
+                set.kernels.sigmoid(count: count, values: fast.pointer)
+                SlowKernels.sigmoid(count: count, values: slow.pointer)
+                for i in 0..<count {
+                    XCTAssertEqual(fast.pointer[i], slow.pointer[i], accuracy: 2e-7 + 2e-6 * slow.pointer[i], "\(set): sigmoid, \(count) values, value \(i)")
+                }
+                for i in count..<count + 16 { XCTAssertEqual(fast.pointer[i], 9, "\(set): sigmoid wrote past \(count)") }
+                [fast, slow].forEach { $0.free() }
+            }
+        }
+    }
+
+    /// The 1×1 convolution with per-channel scales (the SE block's epilogue) against its twin: group widths that
+    /// leave partial vectors (C not a multiple of 16), the AVX-512 three-vector tile (33–48 channels, K ≥ 32),
+    /// rows left after the 6-row tiles, shuffled inputs, with and without a residual; columns past M untouched.
+    func testScaledPointwiseMatchesItsTwin() {
+        for set in KernelSet.allCases where set.isSupported {
+            for (N, M, K, aStep) in [(1, 1, 1, 1), (7, 5, 9, 3), (13, 19, 20, 3), (49, 80, 20, 3), (11, 45, 40, 2), (25, 36, 33, 1),
+                                     (6, 72, 18, 8), (9, 160, 13, 1), (196, 40, 40, 3), (5, 3, 1, 1)] {
+                for residual in [false, true] {
+                    let lda = K * aStep + 3, ldc = M + 5
+                    let a = random(N * lda), w = random(PointwiseKernel.packedCount(K: K, M: M)), bias = random(M), r = random(N * ldc)
+                    let scales = random(M + 16)
+                    let fast = FloatBuffer(count: N * ldc), slow = FloatBuffer(count: N * ldc)
+                    let residualPointer = residual ? UnsafePointer(r.pointer) : nil
+                    set.kernels.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc,
+                                          bias: bias.pointer, relu: true, residual: residualPointer, ldr: ldc, packedK: nil, scales: scales.pointer)
+                    SlowKernels.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: slow.pointer, ldc: ldc,
+                                          bias: bias.pointer, relu: true, residual: residualPointer, ldr: ldc, packedK: nil, scales: scales.pointer)
+                    for n in 0..<N {
+                        for c in 0..<M {
+                            XCTAssertEqual(fast.pointer[n * ldc + c], slow.pointer[n * ldc + c], accuracy: 1e-3,
+                                           "\(set): N \(N) M \(M) K \(K) step \(aStep) residual \(residual), row \(n) channel \(c)")
+                        }
+                        for c in M..<ldc { XCTAssertEqual(fast.pointer[n * ldc + c], 0, "\(set): wrote outside its slice") }
+                    }
+                    [a, w, bias, r, scales, fast, slow].forEach { $0.free() }
+                }
+            }
+        }
+    }
+
+    /// An SE network's inference allocates nothing either: one thread, a layer split across two, whole images on two.
+    func testSEInferenceAllocatesNothing() throws {
+        guard malloccounter_available() != 0 else { throw XCTSkip("the allocation counter is off under sanitizers") }
+        let model = try ShuffleNetModel.load(path: try SharedFixtures.path("reference/random/g8_se_r4_shallow.safetensors"))
+        let golden = try ReferenceIO(path: try SharedFixtures.path("reference/random/g8_se_r4_shallow.io.safetensors"))
+        let network = PackedNetwork(model.weights)
+        for (threads, batch) in [(1, 1), (2, 1), (2, 2)] {
+            let session = InferenceSession(network: network, maxBatch: batch, inputSize: golden.input.height, threads: threads)
+            for i in 0..<batch { session.setInput(golden.input, image: i) }
+            session.forward(batch: batch)  // first call outside the count
+            malloccounter_start()
+            for _ in 0..<20 { session.forward(batch: batch) }
+            XCTAssertEqual(malloccounter_stop(), 0, "heap allocations during 20 inferences, \(threads) threads, batch \(batch)")
         }
     }
 

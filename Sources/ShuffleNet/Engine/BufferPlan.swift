@@ -16,7 +16,7 @@ struct BufferPlan {
     /// Each slice is followed by 16 floats of its own: the kernels' vector loads may read up to 15 floats past a
     /// row's last channel (lanes they never store), and with whole images per thread that must not reach into
     /// another thread's slot while that thread writes it.
-    /// `se`: a unit's squeeze-and-excitation scratch, [C means][m hidden][C scales] (0 without SE).
+    /// `se`: a unit's squeeze-and-excitation scratch (`SqueezeStep`; 0 without SE).
     let sliceStride: (input: Int, stem: Int, act: Int, t1: Int, t2: Int, se: Int)
     /// Floats in `zeros`: the widest zero row a depthwise kernel reads above or below the image, and a zero bias
     /// for the later K blocks of a 1×1 convolution (`InferenceSession.kBlock`), plus 16 floats of slack.
@@ -54,7 +54,7 @@ struct BufferPlan {
             h = out
         }
         func padded(_ count: Int) -> Int { (count + 16 + 15) / 16 * 16 }
-        let se = network.units.map { $0.se.map { 2 * $0.channels + $0.hidden } ?? 0 }.max() ?? 0
+        let se = network.units.map { unit in unit.se.map { SqueezeStep.scratchCount(mid: unit.spec.mid, $0) } ?? 0 }.max() ?? 0
         sliceStride = (padded(side * side * 3), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2), padded(se))
         zeroCount = zeroRow + 16
     }

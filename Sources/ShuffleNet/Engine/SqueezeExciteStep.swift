@@ -1,4 +1,3 @@
-import Foundation
 import KernelInterface
 
 extension PackedNetwork {
@@ -23,46 +22,50 @@ extension PackedNetwork {
     }
 }
 
-/// The middle of a squeeze-and-excitation block, described by value for `EngineStep`: the channel means of the
-/// branch (C channels of `pixels` pixels `ld` floats apart), then s = sigmoid(fc2 · ReLU(fc1 · means + b1) + b2).
-/// `scratch` holds [C means][m hidden][C scales]; the scales are what the scale pass reads.
+/// The middle of a squeeze-and-excitation block, described by value for `EngineStep`; it runs before the unit's
+/// second 1×1 convolution (`expand`), which then multiplies by the scales in its epilogue, so that the bare branch
+/// is never stored nor read back.
+///
+/// The branch is b = W·a + bias at each pixel, a being the depthwise output that convolution reads, so its
+/// channel means are W·mean(a) + bias: the means of the unit's `mid` depthwise channels (a quarter of the branch's
+/// C, and just written) and a one-row GEMM with the convolution's own weights. Then s = sigmoid(fc2 · ReLU(fc1 ·
+/// means + b1) + b2). `scratch` holds [mid depthwise means][C branch means][m hidden][C scales] (+ 16 floats).
 struct SqueezeStep {
-    var pixels: Int, input: UnsafePointer<Float>, ld: Int
+    var expand: EngineStep.Pointwise   // the second 1×1 convolution over all its pixels (N)
     var weights: PackedNetwork.SqueezeExcite
     var scratch: UnsafeMutablePointer<Float>
 
-    var scales: UnsafeMutablePointer<Float> { scratch + weights.channels + weights.hidden }
+    /// Floats of `scratch` a block needs: `mid` depthwise channels, then the layout above.
+    static func scratchCount(mid: Int, _ se: PackedNetwork.SqueezeExcite) -> Int { mid + 2 * se.channels + se.hidden + 16 }
 
-    /// The two FCs over the means already in `scratch`, as one-row GEMMs on `kernels`, then the sigmoid.
-    func excite(_ kernels: any KernelCopy.Type) {
-        let c = weights.channels, m = weights.hidden, fc1 = weights.fc1, fc2 = weights.fc2
-        let hidden = scratch + c, scales = self.scales
-        kernels.pointwise(N: 1, M: m, K: c, A: scratch, lda: c, aStep: 1, W: fc1.weight.pointer, C: hidden, ldc: m, bias: fc1.bias.pointer,
+    var mid: Int { expand.lda }
+    var branchMeans: UnsafeMutablePointer<Float> { scratch + mid }
+    var scales: UnsafeMutablePointer<Float> { branchMeans + weights.channels + weights.hidden }
+
+    /// All of it, on one thread: the means, the GEMM, the two FCs as one-row GEMMs, then the sigmoid.
+    func run(_ kernels: any KernelCopy.Type) {
+        let p = expand, c = weights.channels, m = weights.hidden, fc1 = weights.fc1, fc2 = weights.fc2
+        kernels.channelMeans(pixels: p.N, C: mid, input: p.A, ld: p.lda, output: scratch)
+        let means = branchMeans, hidden = means + c, scales = self.scales
+        for gi in 0..<p.groups {
+            kernels.pointwise(N: 1, M: p.M, K: p.K, A: scratch + gi * p.aGroupStride, lda: mid, aStep: p.aStep,
+                              W: p.W + gi * KernelSet.packedCount(K: p.K, M: p.M), C: means + gi * p.M, ldc: c, bias: p.bias + gi * p.M,
+                              relu: false, residual: nil, ldr: 0, packedK: nil)
+        }
+        kernels.pointwise(N: 1, M: m, K: c, A: means, lda: c, aStep: 1, W: fc1.weight.pointer, C: hidden, ldc: m, bias: fc1.bias.pointer,
                           relu: true, residual: nil, ldr: 0, packedK: nil)
         kernels.pointwise(N: 1, M: c, K: m, A: hidden, lda: m, aStep: 1, W: fc2.weight.pointer, C: scales, ldc: c, bias: fc2.bias.pointer,
                           relu: false, residual: nil, ldr: 0, packedK: nil)
-        for i in 0..<c { scales[i] = 1 / (1 + exp(-scales[i])) }
+        kernels.sigmoid(count: c, values: scales)
     }
 }
 
 extension InferenceSession {
-    /// The second 1×1 convolution of a unit with SE, and the block: the convolution writes the bare branch (no
-    /// residual, no ReLU) — for stride 1 into the spare activation buffer, since the output overwrites the
-    /// input, which is still needed as the residual; for stride 2 into channels [in, out) of the output — then
-    /// the means and FCs on this thread, then one pass scales the branch and adds the residual (stride 1) and
-    /// applies ReLU, split across threads by pixel rows like the convolution.
-    func runExpandWithSqueezeExcite(_ unit: PackedNetwork.Unit, _ se: PackedNetwork.SqueezeExcite, side out: Int, _ buffers: UnitBuffers,
-                                    slot: Int, split: Bool) {
-        let spec = unit.spec, pw2 = unit.pointwise2, g = pw2.groups
-        let cin = spec.inChannels, cout = spec.outChannels, pixels = out * out
-        let branch = spec.stride == 2 ? buffers.output + cin : buffers.spare
-        perform(.pointwise(.init(N: pixels, groups: g, M: pw2.m, K: pw2.k, A: buffers.depthwise, lda: spec.mid, aStep: g > 1 ? g : 1,
-                                 aGroupStride: g > 1 ? 1 : 0, W: pw2.weight.pointer, C: branch, ldc: cout, bias: pw2.bias.pointer, relu: false,
-                                 residual: nil, ldr: 0)), split: split, kind: "1×1 expand")
-        let squeeze = SqueezeStep(pixels: pixels, input: branch, ld: cout, weights: se, scratch: seScratch.pointer + slot * plan.sliceStride.se)
+    /// A unit's squeeze-and-excitation block, on this thread, before its second 1×1 convolution `expand` (which
+    /// has not run yet); returns the scales for that convolution's epilogue (in slot `slot`'s SE scratch).
+    func squeezeExcite(_ se: PackedNetwork.SqueezeExcite, before expand: EngineStep.Pointwise, slot: Int) -> UnsafePointer<Float> {
+        let squeeze = SqueezeStep(expand: expand, weights: se, scratch: seScratch.pointer + slot * plan.sliceStride.se)
         perform(.squeeze(squeeze), split: false, kind: "SE squeeze")
-        perform(.scaleChannels(N: pixels, C: spec.branchChannels, input: branch, ld: cout, scales: squeeze.scales,
-                               residual: spec.stride == 2 ? nil : UnsafePointer(buffers.input), ldr: cin,
-                               output: spec.stride == 2 ? branch : buffers.output, ldo: cout), split: split, kind: "SE scale")
+        return UnsafePointer(squeeze.scales)
     }
 }

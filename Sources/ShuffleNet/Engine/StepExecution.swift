@@ -24,9 +24,9 @@ extension InferenceSession {
         case .pointwise(let p):
             let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: kernelCopy.rowTile)
             guard !rows.isEmpty else { return }
-            // Long K in blocks (layers without a residual: the residual slot carries the partial sums), so that a
-            // column block's weights stay in L1 across the row tiles (see `kBlock`).
-            let block = p.residual == nil ? Self.kBlock : p.K
+            // Long K in blocks (layers without a residual or scales: the residual slot carries the partial sums), so
+            // that a column block's weights stay in L1 across the row tiles (see `kBlock`).
+            let block = p.residual == nil && p.scales == nil ? Self.kBlock : p.K
             for gi in 0..<p.groups {
                 let a = p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, w = p.W + gi * KernelSet.packedCount(K: p.K, M: p.M)
                 let c = p.C + gi * p.M + rows.lowerBound * p.ldc
@@ -37,7 +37,7 @@ extension InferenceSession {
                     kernelCopy.pointwise(N: rows.count, M: p.M, K: count, A: a + k0 * p.aStep, lda: p.lda, aStep: p.aStep, W: w + k0 * KernelSet.panelWidth,
                                          C: c, ldc: p.ldc, bias: first ? p.bias + gi * p.M : UnsafePointer(zeros.pointer), relu: last && p.relu,
                                          residual: first ? p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr } : UnsafePointer(c),
-                                         ldr: first ? p.ldr : p.ldc, packedK: p.K)
+                                         ldr: first ? p.ldr : p.ldc, packedK: p.K, scales: p.scales.map { $0 + gi * p.M })
                     k0 += count
                 }
             }
@@ -73,15 +73,7 @@ extension InferenceSession {
             let rows = EngineStep.share(H, part: part, parts: parts)
             if !rows.isEmpty { kernelCopy.toPlanar(H: H, W: H, C: C, input: source, output: output, outputChannels: outputChannels, rows: rows) }
         case .squeeze(let s):
-            guard part == 0 else { return }
-            kernelCopy.channelMeans(pixels: s.pixels, C: s.weights.channels, input: s.input, ld: s.ld, output: s.scratch)
-            s.excite(kernelCopy)
-        case .scaleChannels(let N, let C, let source, let ld, let scales, let residual, let ldr, let output, let ldo):
-            let rows = EngineStep.share(N, part: part, parts: parts)
-            if !rows.isEmpty {
-                kernelCopy.scaleChannels(N: N, C: C, input: source, ld: ld, scales: scales, residual: residual, ldr: ldr, output: output, ldo: ldo,
-                                         relu: true, rows: rows)
-            }
+            if part == 0 { s.run(kernelCopy) }
         case .fromPlanar(let H, let C, let source, let output):
             let rows = EngineStep.share(H, part: part, parts: parts)
             if !rows.isEmpty { kernelCopy.fromPlanar(H: H, W: H, C: C, input: source, output: output, ldo: C, rows: rows) }
