@@ -7,9 +7,9 @@ public enum Kernels: KernelCopy {
 
     public static func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
                                  C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?, scales: UnsafePointer<Float>?) {
+                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?) {
         PointwiseKernel.run(N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias,
-                            epilogue: .init(relu: relu, residual: residual, ldr: ldr, scales: scales), packedK: packedK)
+                            epilogue: .init(relu: relu, residual: residual, ldr: ldr), packedK: packedK)
     }
 
     public static func depthwise(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
@@ -60,5 +60,15 @@ public enum Kernels: KernelCopy {
 
     public static func sigmoid(count: Int, values: UnsafeMutablePointer<Float>) {
         SqueezeExciteKernel.sigmoid(count: count, values: values)
+    }
+
+    public static func fullyConnected(M: Int, K: Int, input: UnsafePointer<Float>, step: Int, W: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                                      output: UnsafeMutablePointer<Float>, relu: Bool) {
+        SqueezeExciteKernel.fullyConnected(M: M, K: K, input: input, step: step, W: W, bias: bias, output: output, relu: relu)
+    }
+
+    public static func scaleColumns(groups: Int, K: Int, M: Int, W: UnsafePointer<Float>, bias: UnsafePointer<Float>, scales: UnsafePointer<Float>,
+                                    outW: UnsafeMutablePointer<Float>, outBias: UnsafeMutablePointer<Float>) {
+        SqueezeExciteKernel.scaleColumns(groups: groups, K: K, M: M, W: W, bias: bias, scales: scales, outW: outW, outBias: outBias)
     }
 }

@@ -3,8 +3,7 @@
 /// for N pixels, M output channels, K input channels; W[k·M + m] stands for its place in the packed panels
 /// (`packedIndex`). `aStep` is 1, or g when the channel shuffle is folded into this convolution (input
 /// channel k of group gi is channel k·g + gi of the unshuffled tensor).
-/// The epilogue (PointwiseEpilogue.swift) optionally multiplies by a per-channel scale, adds a residual (same layout,
-/// row stride `ldr`) and applies ReLU.
+/// The epilogue optionally adds a residual (same layout, row stride `ldr`) and applies ReLU.
 /// Register tiles: 6 rows (pixels) × channel columns. The AVX-512 copy (ENGINE_AVX512, 32 vector registers) uses
 /// (16+16 | 16+4…16) channels, 12 accumulators; other copies 16 channels, also 12 accumulators (AVX2 has 16
 /// registers, and SIMD16 takes two). Row remainders take single-row tiles. A group's last
@@ -13,6 +12,18 @@
 /// and every session image slice has), so any channel count works in one pass
 /// (groups of 6, 10 or 30 channels are common in ShuffleNet).
 public enum PointwiseKernel {
+    public struct Epilogue {
+        public var relu: Bool
+        public var residual: UnsafePointer<Float>? = nil  // added before ReLU
+        public var ldr: Int = 0
+
+        public init(relu: Bool, residual: UnsafePointer<Float>? = nil, ldr: Int = 0) {
+            self.relu = relu
+            self.residual = residual
+            self.ldr = ldr
+        }
+    }
+
     /// Weights are packed in panels of 16 output channels: for each group, panel j holds W[k][16j ..< 16j + 16]
     /// for k in 0..<K, contiguous ([K][16]), zero-padded past M. A tile then streams its weights from one or
     /// two contiguous panels instead of K rows M floats apart (each a new cache line, often a new page).
@@ -30,20 +41,9 @@ public enum PointwiseKernel {
 
     /// `packedK` is the K the weights were packed with (default K): a call may cover inputs k0 ..< k0 + K of
     /// them, with A and W advanced to input k0 (A by k0·aStep, W by k0·16), to block K.
-    public static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
-                           W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue,
-                           packedK: Int? = nil) {
-        if epilogue.scales == nil {
-            run(Unscaled.self, N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias, epilogue: epilogue, packedK: packedK)
-        } else {
-            run(Scaled.self, N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias, epilogue: epilogue, packedK: packedK)
-        }
-    }
-
-    /// `run` compiled once for every plain 1×1 convolution and once with the per-channel scales.
-    @inline(never) static func run<S: ChannelScaling>(_: S.Type, N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
-                                                      W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                                                      epilogue: Epilogue, packedK: Int?) {
+    @inline(never) public static func run(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+                    W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, epilogue: Epilogue,
+                    packedK: Int? = nil) {
         var m = 0
         let ldw = panelWidth, panel = (packedK ?? K) * panelWidth  // every block starts at a multiple of 16: on a panel boundary
         typealias S16 = SIMD16<Float>
@@ -52,7 +52,7 @@ public enum PointwiseKernel {
         while m < M {
             let r = M - m
             let w = W + m / panelWidth * panel, c = C + m, b = bias + m
-            let e = epilogue.shifted(rows: 0, channels: m)
+            let e = Epilogue(relu: epilogue.relu, residual: epilogue.residual.map { $0 + m }, ldr: epilogue.ldr)
             // Each branch is its own call of `column`, specialised for its vector types (a generic helper closure
             // here made the compiler stop inlining the SIMD loads and stores: calls in the tiles, slower on 1× g3).
             #if ENGINE_AVX512
@@ -61,21 +61,21 @@ public enum PointwiseKernel {
             // bound by its loads (7 per 6 FMAs). Not for short K (the stem's 27), where the tile's per-row epilogue
             // calls cost more than they save (the 2× g3 stem was slower with it).
             if r > 32 && r <= 48 && K >= 32 {
-                threeColumns(S.self, lanes: r - 32, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, panel: panel, C: c, ldc: ldc, bias: b, e)
+                threeColumns(lanes: r - 32, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, panel: panel, C: c, ldc: ldc, bias: b, e)
                 break
             }
             // Two ZMM-wide columns while the group is wide enough, then 16 + the rest in one tile.
             if r >= 32 {
-                column(S16.self, S16.self, S.self, two: true, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: true, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 m += 32
                 continue
             }
             if r > 20 {
-                column(S16.self, S16.self, S.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             }
             if r > 16 {
-                column(S16.self, S4.self, S.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S4.self, two: true, lanes: r - 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             }
             #endif
@@ -83,16 +83,16 @@ public enum PointwiseKernel {
             // which fits AVX2's 16). The last block is one vector as narrow as it can be, stored partially: a
             // group of 6 channels (0.5× g8) is one 8-wide tile, a group of 10 (0.5× g3) one 16-wide tile.
             if r >= 16 {
-                column(S16.self, S16.self, S.self, two: false, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: false, lanes: 16, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 m += 16
             } else if r > 8 {
-                column(S16.self, S16.self, S.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
+                column(S16.self, S16.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             } else if r > 4 {
-                column(S8.self, S8.self, S.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
+                column(S8.self, S8.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             } else {
-                column(S4.self, S4.self, S.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
+                column(S4.self, S4.self, two: false, lanes: r, N: N, K: K, A: A, lda: lda, aStep: aStep, W: w, ldw: ldw, uOffset: panel, C: c, ldc: ldc, bias: b, e)
                 break
             }
         }
@@ -101,26 +101,26 @@ public enum PointwiseKernel {
     #if ENGINE_AVX512
     /// A block of 32 + `lanes` (1…16) output channels: 6-row tiles of three vectors (18 accumulators of
     /// AVX-512's 32 registers); the last 1–5 rows through the two- and one-vector paths.
-    static func threeColumns<S: ChannelScaling>(_: S.Type, lanes: Int, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, panel: Int,
+    static func threeColumns(lanes: Int, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, panel: Int,
                              C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
         var n = 0
         while n + 6 <= N {
-            tile6x3(S.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, panel: panel, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, e)
+            tile6x3(n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, panel: panel, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, e)
             n += 6
         }
         guard n < N else { return }
-        let rest = e.shifted(rows: n, channels: 0)
-        column(SIMD16<Float>.self, SIMD16<Float>.self, S.self, two: true, lanes: 16, N: N - n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W,
+        let rest = Epilogue(relu: e.relu, residual: e.residual.map { $0 + n * e.ldr }, ldr: e.ldr)
+        column(SIMD16<Float>.self, SIMD16<Float>.self, two: true, lanes: 16, N: N - n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W,
                ldw: panelWidth, uOffset: panel, C: C + n * ldc, ldc: ldc, bias: bias, rest)
-        let third = rest.shifted(rows: 0, channels: 32)
-        column(SIMD16<Float>.self, SIMD16<Float>.self, S.self, two: false, lanes: lanes, N: N - n, K: K, A: A + n * lda, lda: lda, aStep: aStep,
+        let third = Epilogue(relu: e.relu, residual: rest.residual.map { $0 + 32 }, ldr: e.ldr)
+        column(SIMD16<Float>.self, SIMD16<Float>.self, two: false, lanes: lanes, N: N - n, K: K, A: A + n * lda, lda: lda, aStep: aStep,
                W: W + 2 * panel, ldw: panelWidth, uOffset: panel, C: C + n * ldc + 32, ldc: ldc, bias: bias + 32, third)
     }
 
     /// Six rows × three 16-channel vectors (the third stored up to `lanes`), written for concrete types: a
     /// generic version made the compiler stop inlining the SIMD loads and stores (docs/benchmarks.md).
     @inline(never)
-    static func tile6x3<S: ChannelScaling>(_: S.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, panel: Int,
+    static func tile6x3(n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, panel: Int,
                         C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, lanes: Int, _ e: Epilogue) {
         typealias V = SIMD16<Float>
         let b0: V = load(bias), b1: V = load(bias + 16), b2: V = load(bias + 32)
@@ -140,61 +140,72 @@ public enum PointwiseKernel {
             kw += panelWidth
             kk += aStep
         }
-        finishRow(S.self, c00, c01, c02, C, row: n, lanes: lanes, e); finishRow(S.self, c10, c11, c12, C + ldc, row: n + 1, lanes: lanes, e)
-        finishRow(S.self, c20, c21, c22, C + 2 * ldc, row: n + 2, lanes: lanes, e); finishRow(S.self, c30, c31, c32, C + 3 * ldc, row: n + 3, lanes: lanes, e)
-        finishRow(S.self, c40, c41, c42, C + 4 * ldc, row: n + 4, lanes: lanes, e); finishRow(S.self, c50, c51, c52, C + 5 * ldc, row: n + 5, lanes: lanes, e)
+        finishRow(c00, c01, c02, C, row: n, lanes: lanes, e); finishRow(c10, c11, c12, C + ldc, row: n + 1, lanes: lanes, e)
+        finishRow(c20, c21, c22, C + 2 * ldc, row: n + 2, lanes: lanes, e); finishRow(c30, c31, c32, C + 3 * ldc, row: n + 3, lanes: lanes, e)
+        finishRow(c40, c41, c42, C + 4 * ldc, row: n + 4, lanes: lanes, e); finishRow(c50, c51, c52, C + 5 * ldc, row: n + 5, lanes: lanes, e)
     }
 
     /// One row of a `tile6x3`: three vectors' epilogues. A call per row (not inlined) keeps the tile small
     /// enough for the compiler to inline its loads and stores.
     @inline(never)
-    static func finishRow<S: ChannelScaling>(_: S.Type, _ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ v2: SIMD16<Float>, _ c: UnsafeMutablePointer<Float>,
-                                             row: Int, lanes: Int, _ e: Epilogue) {
-        finish(S.self, v0, c, row: row, offset: 0, lanes: 16, WholeStore.self, e)
-        finish(S.self, v1, c + 16, row: row, offset: 16, lanes: 16, WholeStore.self, e)
-        if lanes == 16 { finish(S.self, v2, c + 32, row: row, offset: 32, lanes: 16, WholeStore.self, e) }
-        else { finish(S.self, v2, c + 32, row: row, offset: 32, lanes: lanes, PartialStore.self, e) }
+    static func finishRow(_ v0: SIMD16<Float>, _ v1: SIMD16<Float>, _ v2: SIMD16<Float>, _ c: UnsafeMutablePointer<Float>, row: Int, lanes: Int, _ e: Epilogue) {
+        finish(v0, c, row: row, offset: 0, lanes: 16, WholeStore.self, e)
+        finish(v1, c + 16, row: row, offset: 16, lanes: 16, WholeStore.self, e)
+        if lanes == 16 { finish(v2, c + 32, row: row, offset: 32, lanes: 16, WholeStore.self, e) }
+        else { finish(v2, c + 32, row: row, offset: 32, lanes: lanes, PartialStore.self, e) }
     }
     #endif
 
+    /// Epilogue and store of one accumulator. With `Last` = `PartialStore` the block's last vector stores only
+    /// its first `lanes` lanes (a group's last channels); the whole blocks are compiled without that branch,
+    /// which otherwise made the compiler stop inlining the SIMD loads and stores (calls in the tiles, and slower).
     @inline(__always)
-    static func column<V: FloatVector, U: FloatVector, S: ChannelScaling>(_: V.Type, _: U.Type, _: S.Type, two: Bool, lanes: Int, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int,
+    static func finish<V: FloatVector, Last: LastVectorStore>(_ v: V, _ c: UnsafeMutablePointer<Float>, row n: Int, offset: Int, lanes: Int,
+                                                              _: Last.Type, _ e: Epilogue) {
+        var v = v
+        if let residual = e.residual { v += load(residual + n * e.ldr + offset) as V }
+        if e.relu { v = v.relu() }
+        if Last.partial { v.storePrefix(c, lanes: lanes) } else { store(c, v) }
+    }
+
+    @inline(__always)
+    static func column<V: FloatVector, U: FloatVector>(_: V.Type, _: U.Type, two: Bool, lanes: Int, N: Int, K: Int, A: UnsafePointer<Float>, lda: Int,
                                                        aStep: Int, W: UnsafePointer<Float>, ldw: Int, uOffset: Int, C: UnsafeMutablePointer<Float>,
                                                        ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
         if lanes == (two ? U.scalarCount : V.scalarCount) {
-            column(V.self, U.self, S.self, two: two, lanes: lanes, WholeStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C, ldc: ldc, bias: bias, e)
+            column(V.self, U.self, two: two, lanes: lanes, WholeStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C, ldc: ldc, bias: bias, e)
         } else {
-            column(V.self, U.self, S.self, two: two, lanes: lanes, PartialStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C, ldc: ldc, bias: bias, e)
+            column(V.self, U.self, two: two, lanes: lanes, PartialStore.self, N: N, K: K, A: A, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C, ldc: ldc, bias: bias, e)
         }
     }
 
     @inline(__always)
-    static func column<V: FloatVector, U: FloatVector, S: ChannelScaling, Last: LastVectorStore>(_: V.Type, _: U.Type, _: S.Type, two: Bool, lanes: Int, _: Last.Type, N: Int, K: Int,
+    static func column<V: FloatVector, U: FloatVector, Last: LastVectorStore>(_: V.Type, _: U.Type, two: Bool, lanes: Int, _: Last.Type, N: Int, K: Int,
                                                                               A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int, uOffset: Int,
                                                                               C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, _ e: Epilogue) {
         var n = 0
         while n + 6 <= N {
             if two {
-                tile6x2(V.self, U.self, S.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
+                tile6x2(V.self, U.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, uOffset: uOffset, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
             } else {
-                tile6x1(V.self, S.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
+                tile6x1(V.self, n: n, K: K, A: A + n * lda, lda: lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, ldc: ldc, bias: bias, lanes: lanes, Last.self, e)
             }
             n += 6
         }
         while n < N {
             if two {
-                tile1(V.self, S.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: V.scalarCount, WholeStore.self, e)
-                tile1(U.self, S.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W + uOffset, ldw: ldw, C: C + n * ldc + V.scalarCount,
+                tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: V.scalarCount, WholeStore.self, e)
+                tile1(U.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W + uOffset, ldw: ldw, C: C + n * ldc + V.scalarCount,
                       bias: bias + V.scalarCount, offset: V.scalarCount, lanes: lanes, Last.self, e)
             } else {
-                tile1(V.self, S.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: lanes, Last.self, e)
+                tile1(V.self, n: n, K: K, A: A + n * lda, aStep: aStep, W: W, ldw: ldw, C: C + n * ldc, bias: bias, offset: 0, lanes: lanes, Last.self, e)
             }
             n += 1
         }
     }
 
     @inline(__always)
-    static func tile6x2<V: FloatVector, U: FloatVector, S: ChannelScaling, Last: LastVectorStore>(_: V.Type, _: U.Type, _: S.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
+    static func tile6x2<V: FloatVector, U: FloatVector, Last: LastVectorStore>(_: V.Type, _: U.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int,
                                                         W: UnsafePointer<Float>, ldw: Int, uOffset: Int, C: UnsafeMutablePointer<Float>, ldc: Int,
                                                         bias: UnsafePointer<Float>, lanes: Int, _: Last.Type, _ e: Epilogue) {
         let width = V.scalarCount
@@ -230,16 +241,16 @@ public enum PointwiseKernel {
                 kk += aStep
             }
         }
-        finish(S.self, c00, C, row: n, offset: 0, lanes: 0, WholeStore.self, e); finish(S.self, c01, C + width, row: n, offset: width, lanes: lanes, Last.self, e)
-        finish(S.self, c10, C + ldc, row: n + 1, offset: 0, lanes: 0, WholeStore.self, e); finish(S.self, c11, C + ldc + width, row: n + 1, offset: width, lanes: lanes, Last.self, e)
-        finish(S.self, c20, C + 2 * ldc, row: n + 2, offset: 0, lanes: 0, WholeStore.self, e); finish(S.self, c21, C + 2 * ldc + width, row: n + 2, offset: width, lanes: lanes, Last.self, e)
-        finish(S.self, c30, C + 3 * ldc, row: n + 3, offset: 0, lanes: 0, WholeStore.self, e); finish(S.self, c31, C + 3 * ldc + width, row: n + 3, offset: width, lanes: lanes, Last.self, e)
-        finish(S.self, c40, C + 4 * ldc, row: n + 4, offset: 0, lanes: 0, WholeStore.self, e); finish(S.self, c41, C + 4 * ldc + width, row: n + 4, offset: width, lanes: lanes, Last.self, e)
-        finish(S.self, c50, C + 5 * ldc, row: n + 5, offset: 0, lanes: 0, WholeStore.self, e); finish(S.self, c51, C + 5 * ldc + width, row: n + 5, offset: width, lanes: lanes, Last.self, e)
+        finish(c00, C, row: n, offset: 0, lanes: 0, WholeStore.self, e); finish(c01, C + width, row: n, offset: width, lanes: lanes, Last.self, e)
+        finish(c10, C + ldc, row: n + 1, offset: 0, lanes: 0, WholeStore.self, e); finish(c11, C + ldc + width, row: n + 1, offset: width, lanes: lanes, Last.self, e)
+        finish(c20, C + 2 * ldc, row: n + 2, offset: 0, lanes: 0, WholeStore.self, e); finish(c21, C + 2 * ldc + width, row: n + 2, offset: width, lanes: lanes, Last.self, e)
+        finish(c30, C + 3 * ldc, row: n + 3, offset: 0, lanes: 0, WholeStore.self, e); finish(c31, C + 3 * ldc + width, row: n + 3, offset: width, lanes: lanes, Last.self, e)
+        finish(c40, C + 4 * ldc, row: n + 4, offset: 0, lanes: 0, WholeStore.self, e); finish(c41, C + 4 * ldc + width, row: n + 4, offset: width, lanes: lanes, Last.self, e)
+        finish(c50, C + 5 * ldc, row: n + 5, offset: 0, lanes: 0, WholeStore.self, e); finish(c51, C + 5 * ldc + width, row: n + 5, offset: width, lanes: lanes, Last.self, e)
     }
 
     @inline(__always)
-    static func tile6x1<V: FloatVector, S: ChannelScaling, Last: LastVectorStore>(_: V.Type, _: S.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+    static func tile6x1<V: FloatVector, Last: LastVectorStore>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
                                         C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>, lanes: Int, _: Last.Type, _ e: Epilogue) {
         let b0: V = load(bias)
         var c0 = b0, c1 = b0, c2 = b0, c3 = b0, c4 = b0, c5 = b0
@@ -254,13 +265,13 @@ public enum PointwiseKernel {
             wp += ldw
             kk += aStep
         }
-        finish(S.self, c0, C, row: n, offset: 0, lanes: lanes, Last.self, e); finish(S.self, c1, C + ldc, row: n + 1, offset: 0, lanes: lanes, Last.self, e)
-        finish(S.self, c2, C + 2 * ldc, row: n + 2, offset: 0, lanes: lanes, Last.self, e); finish(S.self, c3, C + 3 * ldc, row: n + 3, offset: 0, lanes: lanes, Last.self, e)
-        finish(S.self, c4, C + 4 * ldc, row: n + 4, offset: 0, lanes: lanes, Last.self, e); finish(S.self, c5, C + 5 * ldc, row: n + 5, offset: 0, lanes: lanes, Last.self, e)
+        finish(c0, C, row: n, offset: 0, lanes: lanes, Last.self, e); finish(c1, C + ldc, row: n + 1, offset: 0, lanes: lanes, Last.self, e)
+        finish(c2, C + 2 * ldc, row: n + 2, offset: 0, lanes: lanes, Last.self, e); finish(c3, C + 3 * ldc, row: n + 3, offset: 0, lanes: lanes, Last.self, e)
+        finish(c4, C + 4 * ldc, row: n + 4, offset: 0, lanes: lanes, Last.self, e); finish(c5, C + 5 * ldc, row: n + 5, offset: 0, lanes: lanes, Last.self, e)
     }
 
     @inline(__always)
-    static func tile1<V: FloatVector, S: ChannelScaling, Last: LastVectorStore>(_: V.Type, _: S.Type, n: Int, K: Int, A: UnsafePointer<Float>, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
+    static func tile1<V: FloatVector, Last: LastVectorStore>(_: V.Type, n: Int, K: Int, A: UnsafePointer<Float>, aStep: Int, W: UnsafePointer<Float>, ldw: Int,
                                       C: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, offset: Int, lanes: Int, _: Last.Type, _ e: Epilogue) {
         var c0: V = load(bias)
         var wp = W
@@ -270,6 +281,12 @@ public enum PointwiseKernel {
             wp += ldw
             kk += aStep
         }
-        finish(S.self, c0, C, row: n, offset: offset, lanes: lanes, Last.self, e)
+        finish(c0, C, row: n, offset: offset, lanes: lanes, Last.self, e)
     }
 }
+
+/// How a tile stores the last vector of its column block: whole, or only its first `lanes` lanes (a group's
+/// last channels). A type rather than a flag so that whole blocks compile without the lane loop.
+protocol LastVectorStore { static var partial: Bool { get } }
+enum WholeStore: LastVectorStore { static var partial: Bool { false } }
+enum PartialStore: LastVectorStore { static var partial: Bool { true } }

@@ -20,12 +20,11 @@ public protocol KernelCopy {
     static var rowTile: Int { get }
 
     /// A 1×1 convolution as a GEMM over N pixels, M outputs, K inputs (`PointwiseKernel`):
-    /// C[n·ldc + m] = relu?((bias[m] + Σ_k A[n·lda + k·aStep] · W[k][m]) · scales[m] + residual[n·ldr + m]), W in
-    /// packed panels; no scales means 1 (`scales`, when given, has 16 readable floats past M).
+    /// C[n·ldc + m] = relu?(bias[m] + Σ_k A[n·lda + k·aStep] · W[k][m] + residual[n·ldr + m]), W in packed panels.
     /// `packedK` is the K the weights were packed with (nil: K), when a call covers a block of the inputs.
     static func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
                           C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                          relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?, scales: UnsafePointer<Float>?)
+                          relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?)
 
     /// 3×3 depthwise convolution, pad 1, stride 1 or 2, with bias; weights [9][C]; `zeros` holds W·C zeros.
     static func depthwise(H: Int, W: Int, C: Int, stride: Int, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
@@ -68,14 +67,15 @@ public protocol KernelCopy {
 
     /// Squeeze-and-excitation: values[i] = 1 / (1 + e^(−values[i])) for i < count, in place.
     static func sigmoid(count: Int, values: UnsafeMutablePointer<Float>)
-}
 
-extension KernelCopy {
-    /// The 1×1 convolution without scales (every plain layer).
-    public static func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
-                                 C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?) {
-        pointwise(N: N, M: M, K: K, A: A, lda: lda, aStep: aStep, W: W, C: C, ldc: ldc, bias: bias, relu: relu, residual: residual, ldr: ldr,
-                  packedK: packedK, scales: nil)
-    }
+    /// A fully connected layer on one vector, the 1×1 convolution's N = 1 with the same packed weights:
+    /// output[m] = relu?(bias[m] + Σ_k input[k·step] · W[k][m]) for m < M (nothing past M written).
+    static func fullyConnected(M: Int, K: Int, input: UnsafePointer<Float>, step: Int, W: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                               output: UnsafeMutablePointer<Float>, relu: Bool)
+
+    /// Squeeze-and-excitation: a grouped 1×1 convolution's packed weights and bias with each output channel c
+    /// (group gi, output m: c = gi·M + m) multiplied by scales[c]: outW[gi][k][m] = W[gi][k][m] · scales[c],
+    /// outBias[c] = bias[c] · scales[c]. The whole packed layout is written (padding stays zero).
+    static func scaleColumns(groups: Int, K: Int, M: Int, W: UnsafePointer<Float>, bias: UnsafePointer<Float>, scales: UnsafePointer<Float>,
+                             outW: UnsafeMutablePointer<Float>, outBias: UnsafeMutablePointer<Float>)
 }

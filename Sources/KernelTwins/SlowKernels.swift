@@ -14,12 +14,11 @@ public enum SlowKernels: KernelCopy {
 
     public static func pointwise(N: Int, M: Int, K: Int, A: UnsafePointer<Float>, lda: Int, aStep: Int, W: UnsafePointer<Float>,
                                  C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>,
-                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?, scales: UnsafePointer<Float>?) {
+                                 relu: Bool, residual: UnsafePointer<Float>?, ldr: Int, packedK: Int?) {
         for n in 0..<N {
             for m in 0..<M {
                 var sum = bias[m]
                 for k in 0..<K { sum += A[n * lda + k * aStep] * W[PointwiseKernel.packedIndex(k: k, m: m, K: packedK ?? K)] }
-                if let scales { sum *= scales[m] }
                 if let residual { sum += residual[n * ldr + m] }
                 C[n * ldc + m] = relu ? max(sum, 0) : sum
             }

@@ -100,32 +100,42 @@ final class SqueezeExciteTests: XCTestCase {
         }
     }
 
-    /// The 1×1 convolution with per-channel scales (the SE block's epilogue) against its twin: group widths that
-    /// leave partial vectors (C not a multiple of 16), the AVX-512 three-vector tile (33–48 channels, K ≥ 32),
-    /// rows left after the 6-row tiles, shuffled inputs, with and without a residual; columns past M untouched.
-    func testScaledPointwiseMatchesItsTwin() {
+    /// The one-vector product (means through the second 1×1 convolution, the FCs) and the per-channel scaling of
+    /// packed weights against their twins: output counts that leave partial panels (not multiples of 16), K not a
+    /// multiple of 4, strided (shuffled) inputs, C/r = 1 (M = 1 or K = 1), groups; nothing written past M.
+    func testVectorProductAndWeightScalingMatchTheirTwins() {
         for set in KernelSet.allCases where set.isSupported {
-            for (N, M, K, aStep) in [(1, 1, 1, 1), (7, 5, 9, 3), (13, 19, 20, 3), (49, 80, 20, 3), (11, 45, 40, 2), (25, 36, 33, 1),
-                                     (6, 72, 18, 8), (9, 160, 13, 1), (196, 40, 40, 3), (5, 3, 1, 1)] {
-                for residual in [false, true] {
-                    let lda = K * aStep + 3, ldc = M + 5
-                    let a = random(N * lda), w = random(PointwiseKernel.packedCount(K: K, M: M)), bias = random(M), r = random(N * ldc)
-                    let scales = random(M + 16)
-                    let fast = FloatBuffer(count: N * ldc), slow = FloatBuffer(count: N * ldc)
-                    let residualPointer = residual ? UnsafePointer(r.pointer) : nil
-                    set.kernels.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: fast.pointer, ldc: ldc,
-                                          bias: bias.pointer, relu: true, residual: residualPointer, ldr: ldc, packedK: nil, scales: scales.pointer)
-                    SlowKernels.pointwise(N: N, M: M, K: K, A: a.pointer, lda: lda, aStep: aStep, W: w.pointer, C: slow.pointer, ldc: ldc,
-                                          bias: bias.pointer, relu: true, residual: residualPointer, ldr: ldc, packedK: nil, scales: scales.pointer)
-                    for n in 0..<N {
-                        for c in 0..<M {
-                            XCTAssertEqual(fast.pointer[n * ldc + c], slow.pointer[n * ldc + c], accuracy: 1e-3,
-                                           "\(set): N \(N) M \(M) K \(K) step \(aStep) residual \(residual), row \(n) channel \(c)")
-                        }
-                        for c in M..<ldc { XCTAssertEqual(fast.pointer[n * ldc + c], 0, "\(set): wrote outside its slice") }
-                    }
-                    [a, w, bias, r, scales, fast, slow].forEach { $0.free() }
+            for (M, K, step) in [(1, 1, 1), (1, 48, 1), (48, 1, 1), (15, 240, 1), (240, 15, 1), (60, 960, 1), (960, 60, 1), (80, 20, 3),
+                                 (37, 7, 2), (16, 33, 8), (17, 5, 1)] {
+                let input = random(K * step + 16), w = random(PointwiseKernel.packedCount(K: K, M: M)), bias = random(M + 16)
+                let fast = FloatBuffer(count: M + 16), slow = FloatBuffer(count: M + 16)
+                for relu in [false, true] {
+                    for i in M..<M + 16 { fast.pointer[i] = 9 }
+                    set.kernels.fullyConnected(M: M, K: K, input: input.pointer, step: step, W: w.pointer, bias: bias.pointer, output: fast.pointer, relu: relu)
+                    SlowKernels.fullyConnected(M: M, K: K, input: input.pointer, step: step, W: w.pointer, bias: bias.pointer, output: slow.pointer, relu: relu)
+                    for i in 0..<M { XCTAssertEqual(fast.pointer[i], slow.pointer[i], accuracy: 1e-3, "\(set): M \(M) K \(K) step \(step) relu \(relu), output \(i)") }
+                    for i in M..<M + 16 { XCTAssertEqual(fast.pointer[i], 9, "\(set): wrote past output \(M)") }
                 }
+                [input, w, bias, fast, slow].forEach { $0.free() }
+            }
+            for (groups, K, M) in [(1, 1, 1), (3, 20, 80), (3, 7, 13), (8, 6, 36), (1, 9, 30), (2, 5, 16), (4, 3, 2)] {
+                let perGroup = PointwiseKernel.packedCount(K: K, M: M), C = groups * M
+                // Real packed weights: zero padding past M, as `PackedNetwork.packPointwise` leaves it.
+                let w = FloatBuffer(count: groups * perGroup), bias = random(C + 16), scales = FloatBuffer(count: C + 16)
+                let values = random(groups * K * M)
+                for gi in 0..<groups {
+                    for m in 0..<M { for k in 0..<K { w.pointer[gi * perGroup + PointwiseKernel.packedIndex(k: k, m: m, K: K)] = values.pointer[(gi * M + m) * K + k] } }
+                }
+                for c in 0..<C { scales.pointer[c] = Float(generator.next() % 1001) / 1000 }
+                let fastW = FloatBuffer(count: groups * perGroup), slowW = FloatBuffer(count: groups * perGroup)
+                let fastBias = FloatBuffer(count: C + 16), slowBias = FloatBuffer(count: C + 16)
+                for i in C..<C + 16 { fastBias.pointer[i] = 9 }
+                set.kernels.scaleColumns(groups: groups, K: K, M: M, W: w.pointer, bias: bias.pointer, scales: scales.pointer, outW: fastW.pointer, outBias: fastBias.pointer)
+                SlowKernels.scaleColumns(groups: groups, K: K, M: M, W: w.pointer, bias: bias.pointer, scales: scales.pointer, outW: slowW.pointer, outBias: slowBias.pointer)
+                for i in 0..<groups * perGroup { XCTAssertEqual(fastW.pointer[i], slowW.pointer[i], "\(set): \(groups) groups K \(K) M \(M), weight \(i)") }
+                for c in 0..<C { XCTAssertEqual(fastBias.pointer[c], slowBias.pointer[c], "\(set): \(groups) groups K \(K) M \(M), bias \(c)") }
+                for i in C..<C + 16 { XCTAssertEqual(fastBias.pointer[i], 9, "\(set): bias written past channel \(C)") }
+                [w, bias, scales, values, fastW, slowW, fastBias, slowBias].forEach { $0.free() }
             }
         }
     }

@@ -54,7 +54,7 @@ struct BufferPlan {
             h = out
         }
         func padded(_ count: Int) -> Int { (count + 16 + 15) / 16 * 16 }
-        let se = network.units.map { unit in unit.se.map { SqueezeStep.scratchCount(mid: unit.spec.mid, $0) } ?? 0 }.max() ?? 0
+        let se = network.units.map { unit in unit.se.map { SqueezeStep.scratchCount(mid: unit.spec.mid, $0, unit.pointwise2) } ?? 0 }.max() ?? 0
         sliceStride = (padded(side * side * 3), padded(stemSide * stemSide * config.stem), padded(act), padded(mid1), padded(mid2), padded(se))
         zeroCount = zeroRow + 16
     }

@@ -28,12 +28,12 @@ extension InferenceSession {
         }
         // Second 1×1 conv reads the depthwise output through the channel shuffle: input k of group gi is
         // channel k·g + gi. Stride 1 adds the residual and applies ReLU; stride 2 writes after the shortcut.
-        // With squeeze-and-excitation, each channel is first multiplied by the block's scale (SqueezeExciteStep.swift).
+        // With squeeze-and-excitation, its weights and bias are first scaled by the block's scales (SqueezeExciteStep.swift).
         let g = pw2.groups
         var expand = EngineStep.Pointwise(N: out * out, groups: g, M: pw2.m, K: pw2.k, A: t2i, lda: mid, aStep: g > 1 ? g : 1,
                                           aGroupStride: g > 1 ? 1 : 0, W: pw2.weight.pointer, C: spec.stride == 2 ? yi + cin : yi, ldc: cout,
                                           bias: pw2.bias.pointer, relu: true, residual: spec.stride == 2 ? nil : UnsafePointer(xi), ldr: cin)
-        if let se = unit.se { expand.scales = squeezeExcite(se, before: expand, slot: slot) }
+        if let se = unit.se { (expand.W, expand.bias) = squeezeExcite(se, before: expand, slot: slot) }
         perform(.pointwise(expand), split: split, kind: "1×1 expand")
     }
 }

@@ -21,7 +21,7 @@ enum EngineStep: @unchecked Sendable {
     /// Into channels [0, C) of a row-planar tensor with `outputChannels` channels.
     case toPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputChannels: Int)
     case fromPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
-    /// Squeeze-and-excitation: a block's scales (one thread), for its second 1×1 convolution's epilogue.
+    /// Squeeze-and-excitation: a block's scales, and its second 1×1 convolution's weights scaled by them (one thread).
     case squeeze(SqueezeStep)
 
     /// The stem's 3×3/2 convolution (with ReLU) of one image (side × side × 3) into NHWC `output`, as a GEMM
@@ -35,14 +35,12 @@ enum EngineStep: @unchecked Sendable {
     }
 
     /// A grouped 1×1 convolution over N pixel rows; group gi reads A + gi·aGroupStride (with `aStep`
-    /// between its K inputs), uses weights W + gi·K·M, writes C + gi·M (and adds residual + gi·M). `scales`
-    /// (squeeze-and-excitation; groups × M floats) multiply each output channel's value before the residual.
+    /// between its K inputs), uses weights W + gi·K·M, writes C + gi·M (and adds residual + gi·M).
     struct Pointwise {
         var N: Int, groups: Int, M: Int, K: Int
         var A: UnsafePointer<Float>, lda: Int, aStep: Int, aGroupStride: Int
         var W: UnsafePointer<Float>, C: UnsafeMutablePointer<Float>, ldc: Int, bias: UnsafePointer<Float>
         var relu: Bool, residual: UnsafePointer<Float>?, ldr: Int
-        var scales: UnsafePointer<Float>? = nil
     }
 
     /// A grouped 1×1 convolution over H row-planar image rows (H × H pixels); group gi reads the channel planes
@@ -66,7 +64,12 @@ enum EngineStep: @unchecked Sendable {
             let out = KernelSet.outputSide(s.side, stride: 2)
             return out * out * 27 * s.M
         case .planarDepthwise(let H, let C, _, _, _, _, _): return H * H * C * 9
-        case .squeeze(let s): return s.expand.groups * s.expand.M * s.expand.K + 2 * s.weights.channels * s.weights.hidden
+        case .squeeze(let s):
+            switch s.phase {
+            case .means: return s.expand.groups * s.expand.M * s.expand.K
+            case .excite: return 2 * s.weights.channels * s.weights.hidden
+            case .scale: return 0
+            }
         case .idle, .images, .maxPool, .avgPool, .toPlanar, .fromPlanar: return 0
         }
     }

@@ -24,9 +24,9 @@ extension InferenceSession {
         case .pointwise(let p):
             let rows = EngineStep.share(p.N, part: part, parts: parts, quantum: kernelCopy.rowTile)
             guard !rows.isEmpty else { return }
-            // Long K in blocks (layers without a residual or scales: the residual slot carries the partial sums), so
-            // that a column block's weights stay in L1 across the row tiles (see `kBlock`).
-            let block = p.residual == nil && p.scales == nil ? Self.kBlock : p.K
+            // Long K in blocks (layers without a residual: the residual slot carries the partial sums), so that a
+            // column block's weights stay in L1 across the row tiles (see `kBlock`).
+            let block = p.residual == nil ? Self.kBlock : p.K
             for gi in 0..<p.groups {
                 let a = p.A + gi * p.aGroupStride + rows.lowerBound * p.lda, w = p.W + gi * KernelSet.packedCount(K: p.K, M: p.M)
                 let c = p.C + gi * p.M + rows.lowerBound * p.ldc
@@ -37,7 +37,7 @@ extension InferenceSession {
                     kernelCopy.pointwise(N: rows.count, M: p.M, K: count, A: a + k0 * p.aStep, lda: p.lda, aStep: p.aStep, W: w + k0 * KernelSet.panelWidth,
                                          C: c, ldc: p.ldc, bias: first ? p.bias + gi * p.M : UnsafePointer(zeros.pointer), relu: last && p.relu,
                                          residual: first ? p.residual.map { $0 + gi * p.M + rows.lowerBound * p.ldr } : UnsafePointer(c),
-                                         ldr: first ? p.ldr : p.ldc, packedK: p.K, scales: p.scales.map { $0 + gi * p.M })
+                                         ldr: first ? p.ldr : p.ldc, packedK: p.K)
                     k0 += count
                 }
             }
