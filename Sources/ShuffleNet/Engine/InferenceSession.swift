@@ -155,8 +155,7 @@ public final class InferenceSession: @unchecked Sendable {
                 // A stride-1 unit writes its output over its input (see `runChannelsLast`); a stride-2 unit changes buffers.
                 let inPlace = unit.spec.stride == 1
                 let buffers = UnitBuffers(input: slice(current, slot), mid: t1Start + slot * plan.sliceStride.t1,
-                                          depthwise: t2.pointer + slot * plan.sliceStride.t2, output: slice(inPlace ? current : next, slot),
-                                          spare: slice(next, slot))
+                                          depthwise: t2.pointer + slot * plan.sliceStride.t2, output: slice(inPlace ? current : next, slot))
                 if planar {
                     runRowPlanar(unit, side: h, buffers, split: split)
                 } else {
@@ -199,5 +198,4 @@ struct UnitBuffers {
     let mid: UnsafeMutablePointer<Float>        // t1: the first 1×1 convolution's output
     let depthwise: UnsafeMutablePointer<Float>  // t2: the depthwise convolution's output
     let output: UnsafeMutablePointer<Float>     // x or y: [H'][W'][C_out]; == input for a stride-1 unit
-    let spare: UnsafeMutablePointer<Float>      // the other of x and y; a stride-1 unit with SE keeps its bare branch there
 }
