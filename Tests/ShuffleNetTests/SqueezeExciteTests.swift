@@ -13,7 +13,7 @@ final class SqueezeExciteTests: XCTestCase {
         return Array(session.forward(batch: batch).suffix(session.config.classes))
     }
 
-    /// Both SE goldens through each kernel copy, one thread and a layer split across two, and a batch of two
+    /// Both SE goldens through each kernel copy, one thread and a layer split across two or three, and a batch of two
     /// whole images on two threads (each thread's own SE scratch slot).
     func testEngineMatchesTheSEGoldens() throws {
         for name in ReferenceGoldenTests.seNetworks {
@@ -23,7 +23,7 @@ final class SqueezeExciteTests: XCTestCase {
             let network = PackedNetwork(model.weights)
             let side = golden.input.height
             for kernels in KernelSet.allCases where kernels.isSupported {
-                for threads in [1, 2] {
+                for threads in [1, 2, 3] {
                     for layout in [InferenceSession.Layout.automatic, .rowPlanar] {
                         let session = InferenceSession(network: network, inputSize: side, threads: threads, kernels: kernels, layout: layout)
                         XCTAssertFalse(session.planarUnits.contains(true), "SE units run NHWC")

@@ -33,7 +33,7 @@ extension InferenceSession {
         var expand = EngineStep.Pointwise(N: out * out, groups: g, M: pw2.m, K: pw2.k, A: t2i, lda: mid, aStep: g > 1 ? g : 1,
                                           aGroupStride: g > 1 ? 1 : 0, W: pw2.weight.pointer, C: spec.stride == 2 ? yi + cin : yi, ldc: cout,
                                           bias: pw2.bias.pointer, relu: true, residual: spec.stride == 2 ? nil : UnsafePointer(xi), ldr: cin)
-        if let se = unit.se { (expand.W, expand.bias) = squeezeExcite(se, before: expand, slot: slot) }
+        if let se = unit.se { (expand.W, expand.bias) = squeezeExcite(se, before: expand, slot: slot, split: split) }
         perform(.pointwise(expand), split: split, kind: "1×1 expand")
     }
 }

@@ -21,7 +21,7 @@ enum EngineStep: @unchecked Sendable {
     /// Into channels [0, C) of a row-planar tensor with `outputChannels` channels.
     case toPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, outputChannels: Int)
     case fromPlanar(H: Int, C: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>)
-    /// Squeeze-and-excitation: a block's scales, and its second 1×1 convolution's weights scaled by them (one thread).
+    /// Squeeze-and-excitation: one phase of a block's scales, and of its second 1×1 convolution's weights scaled by them.
     case squeeze(SqueezeStep)
 
     /// The stem's 3×3/2 convolution (with ReLU) of one image (side × side × 3) into NHWC `output`, as a GEMM
@@ -64,12 +64,7 @@ enum EngineStep: @unchecked Sendable {
             let out = KernelSet.outputSide(s.side, stride: 2)
             return out * out * 27 * s.M
         case .planarDepthwise(let H, let C, _, _, _, _, _): return H * H * C * 9
-        case .squeeze(let s):
-            switch s.phase {
-            case .means: return s.expand.groups * s.expand.M * s.expand.K
-            case .excite: return 2 * s.weights.channels * s.weights.hidden
-            case .scale: return 0
-            }
+        case .squeeze(let s): return s.multiplyAdds
         case .idle, .images, .maxPool, .avgPool, .toPlanar, .fromPlanar: return 0
         }
     }

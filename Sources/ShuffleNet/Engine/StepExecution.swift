@@ -73,7 +73,7 @@ extension InferenceSession {
             let rows = EngineStep.share(H, part: part, parts: parts)
             if !rows.isEmpty { kernelCopy.toPlanar(H: H, W: H, C: C, input: source, output: output, outputChannels: outputChannels, rows: rows) }
         case .squeeze(let s):
-            if part == 0 { s.run(kernelCopy) }
+            s.run(kernelCopy, part: part, parts: parts)
         case .fromPlanar(let H, let C, let source, let output):
             let rows = EngineStep.share(H, part: part, parts: parts)
             if !rows.isEmpty { kernelCopy.fromPlanar(H: H, W: H, C: C, input: source, output: output, ldo: C, rows: rows) }
