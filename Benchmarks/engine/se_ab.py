@@ -8,8 +8,8 @@ Writes two random-weight state dicts once (`g3_1x.safetensors` and `g3_1x_se16.s
 each round runs `bench --json` for the four (binary, model) pairs in a rotated order and prints the round's
 SE/plain latency ratio for each binary and AFTER/BEFORE for each model; the summary gives medians and ranges.
 BEFORE and AFTER may be the same binary. `--fifo` runs each bench under `chrt -f 1` (SCHED_FIFO, root only): on a
-shared machine the other processes' time slices otherwise land inside a call and the median jumps between modes
-(a 1.9 ms call measured 6 ms while a 1.5 ms one did not).
+shared machine the other processes' time slices otherwise land inside calls and a median can jump between modes
+(docs/benchmarks.md, 2026-12-01).
 """
 import argparse
 import array

@@ -88,7 +88,7 @@ public enum SqueezeExciteKernel {
     /// to float precision anyway).
     @inline(__always) static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
         typealias V = SIMD16<Float>
-        // (`clamped(lowerBound:upperBound:)` stayed an out-of-line call, lane by lane: 10 ns per value.)
+        // Not `clamped(lowerBound:upperBound:)`: it stayed an out-of-line call, lane by lane (docs/benchmarks.md).
         var y = -x
         y.replace(with: 87, where: y .> 87)
         y.replace(with: -87, where: y .< -87)
