@@ -2,8 +2,8 @@ import KernelInterface
 
 extension PackedNetwork {
     /// A unit's squeeze-and-excitation weights as the engine reads them: both FCs packed like any 1×1
-    /// convolution (`Pointwise`, one group), so that they run as one-row GEMMs on the SIMD kernel (a scalar
-    /// loop over 2·960·60 weights per stage-4 unit of 1× g3 took longer than the unit's convolutions).
+    /// convolution (`Pointwise`, one group), in 16-output panels that `KernelCopy.fullyConnected` streams (a
+    /// scalar loop over 2·960·60 weights per stage-4 unit of 1× g3 took longer than the unit's convolutions).
     struct SqueezeExcite {
         let channels: Int, hidden: Int   // C, m
         let fc1: Pointwise               // K = C, M = m, then ReLU
