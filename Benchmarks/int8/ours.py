@@ -6,7 +6,7 @@
 prints our float model's top-1 accuracy on the held-out photos (split.py) and, when the binary has a
 `quantize` subcommand, quantizes MODEL with the calibration photos once per method into
 WORK_DIR/NAME.int8-METHOD.safetensors and prints each int8 model's accuracy and agreement with the float one.
-Without the subcommand it says so and reports the float model only. Benchmarks/int8/compare.py uses the same
+Without the subcommand it says so and reports the float model only. Benchmarks/int8/measure.py uses the same
 functions; latency comes from `shufflenet bench --json` (Benchmarks/engine/compare.py's `time_ours`).
 """
 import argparse
