@@ -43,4 +43,24 @@ extern const sn_int8_copy sn_int8_avx512_vnni_copy;
 /// Output side of a 3×3 pad-1 window of the given stride over `side` inputs.
 static inline size_t sn_int8_output_side(size_t side, size_t stride) { return side == 0 ? 0 : (side - 1) / stride + 1; }
 
+/// Offset in bytes of the 3×3 pad-1 window's top-left corner (oy·stride − 1, ox·stride − 1) in an [H][W][C]
+/// input, negative at the top or left edge; pointers are formed only for taps inside the image.
+static inline ptrdiff_t sn_int8_corner(size_t oy, size_t ox, size_t stride, size_t W, size_t C) {
+    return (((ptrdiff_t)(oy * stride) - 1) * (ptrdiff_t)W + (ptrdiff_t)(ox * stride) - 1) * (ptrdiff_t)C;
+}
+
+/// Kernel rows [ky0, ky1) and columns [kx0, kx1) of output (oy, ox)'s 3×3 pad-1 window inside an H × W input.
+typedef struct {
+    size_t ky0, ky1, kx0, kx1;
+} sn_int8_window;
+
+static inline sn_int8_window sn_int8_window_at(size_t oy, size_t ox, size_t stride, size_t H, size_t W) {
+    sn_int8_window w;
+    w.ky0 = oy == 0 ? 1 : 0;
+    w.ky1 = oy * stride + 2 <= H ? 3 : H + 1 - oy * stride;
+    w.kx0 = ox == 0 ? 1 : 0;
+    w.kx1 = ox * stride + 2 <= W ? 3 : W + 1 - ox * stride;
+    return w;
+}
+
 #endif

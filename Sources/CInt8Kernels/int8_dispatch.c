@@ -3,9 +3,6 @@
 
 #include <string.h>
 
-// TEMPORARY (first commit: portable copy only): the x86 copies are not written yet.
-#define SN_INT8_X86_COPIES 0
-
 #if defined(__x86_64__)
 // __builtin_cpu_supports reads CPUID and, for AVX and AVX-512 features, also checks with XGETBV that the OS saves
 // the YMM / ZMM and mask registers (compiler-rt and libgcc both do), so a "yes" is safe to act on.
@@ -14,10 +11,10 @@ static int cpu_supports(sn_int8_isa isa) {
     int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     switch (isa) {
     case SN_INT8_PORTABLE: return 1;
-    case SN_INT8_AVX2: return SN_INT8_X86_COPIES && avx2;
-    case SN_INT8_AVX_VNNI: return SN_INT8_X86_COPIES && avx2 && __builtin_cpu_supports("avxvnni");
+    case SN_INT8_AVX2: return avx2;
+    case SN_INT8_AVX_VNNI: return avx2 && __builtin_cpu_supports("avxvnni");
     case SN_INT8_AVX512_VNNI:
-        return SN_INT8_X86_COPIES && avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        return avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni");
     }
     return 0;
@@ -49,7 +46,7 @@ sn_int8_isa sn_int8_detect(void) {
 }
 
 static const sn_int8_copy *copy_for(sn_int8_isa isa) {
-#if defined(__x86_64__) && SN_INT8_X86_COPIES
+#if defined(__x86_64__)
     if (sn_int8_supports(isa)) {
         switch (isa) {
         case SN_INT8_AVX2: return &sn_int8_avx2_copy;
