@@ -211,6 +211,76 @@ final class Int8KernelTwinTests: XCTestCase {
         }
     }
 
+    /// fmaf(x, s, c) and the unfused x·s + c rounded (half to even) to different integers?
+    func splits(_ x: Float, _ s: Float, _ c: Float) -> Bool {
+        c.addingProduct(x, s).rounded(.toNearestOrEven) != (x * s + c).rounded(.toNearestOrEven)
+    }
+
+    /// A multiplier near `s` and an addend for which one fused multiply-add and a multiply then an add round to
+    /// different integers: x·s's rounding error decides a tie (8.5 or 9.5) that the unfused sum lands on exactly.
+    /// A copy that contracts differently from the contract (or not at all) fails on these, where random data would
+    /// rarely show it.
+    func splittingPair(_ x: Float, near s: Float) throws -> (multiplier: Float, addend: Float) {
+        var multiplier = s
+        for _ in 0..<64 {
+            let product = x * multiplier, error = Double(x) * Double(multiplier) - Double(product) // the double product is exact
+            let addend = (error > 0 ? 8.5 : 9.5) - product // exact: both are multiples of product's ulp
+            if error != 0, splits(x, multiplier, addend) { return (multiplier, addend) }
+            multiplier = multiplier.nextUp
+        }
+        throw XCTSkip("no splitting multiplier near \(s) for \(x)") // not reached for the values below
+    }
+
+    func testRequantizationIsOneFusedMultiplyAdd() throws {
+        let M = 47
+        // GEMM: K = 1, acc = 201·w[m]; scale[m] and offset[m] split by the fma. Depthwise: a 1×1 image (only the
+        // centre tap), the same products. Residual: acc = 0 (W = 0), residual r[m] at residualScale 0.7.
+        let a = filled(1, 201), W = weights(M), scale = buffer(M) { _ in Float(0) }, offsets = buffer(M) { _ in Float(0) }
+        let zeroW = buffer(M) { _ in Int8(0) }, residual = bytes(M), residualOffsets = buffer(M) { _ in Float(0) }
+        let taps = weights(9 * M)
+        for m in 0..<M {
+            if W[m] == 0 { W[m] = 1 }
+            taps[4 * M + m] = W[m]
+            let acc = Float(Int32(a[0]) * Int32(W[m]))
+            (scale[m], offsets[m]) = try splittingPair(acc, near: 178 / acc.magnitude)
+            while (try? splittingPair(Float(residual[m]), near: 0.7))?.multiplier != 0.7 { residual[m] &+= 1 }
+            residualOffsets[m] = try splittingPair(Float(residual[m]), near: 0.7).addend
+        }
+        for (weightsUsed, epilogue) in [(W, sn_int8_epilogue(scale: scale, offset: offsets, correction: nil, residual: nil, ldr: 0, residualScale: 0, lo: 0)),
+                                        (zeroW, sn_int8_epilogue(scale: scale, offset: residualOffsets, correction: nil, residual: residual, ldr: M,
+                                                                 residualScale: 0.7, lo: 0))] {
+            let packed = UnsafeMutablePointer<Int8>.allocate(capacity: sn_int8_packed_size(1, M))
+            defer { packed.deallocate() }
+            sn_int8_pack(weightsUsed, 1, M, packed)
+            let slow = filled(M)
+            SlowInt8Kernels.gemm(N: 1, M: M, K: 1, A: a, lda: 1, weights: weightsUsed, C: slow, ldc: M, epilogue: epilogue)
+            for isa in isas {
+                let fast = filled(M)
+                withUnsafePointer(to: epilogue) { sn_int8_gemm(isa, 1, M, 1, a, 1, packed, fast, M, $0) }
+                assertEqualBytes(fast, slow, M, "gemm copy \(isa.rawValue), residual \(epilogue.residual != nil): ties split by the fma")
+            }
+        }
+        let x = filled(M, 201), slow = filled(M)
+        SlowInt8Kernels.depthwise(H: 1, W: 1, C: M, stride: 1, input: x, weights: taps, scale: scale, offset: offsets, lo: 0, outputIndex: nil,
+                                  output: slow, rows: 0..<1)
+        // Quantize has one zero point: x scanned near (8.5 + 170) / 0.7 for fmaf(x, 0.7, −170) to split.
+        let floats = buffer(M) { _ in Float(0) }
+        for i in 0..<M {
+            var v = 178.5 / 0.7 + Float(i) * 0.001
+            while !splits(v, 0.7, -170) { v = v.nextUp }
+            floats[i] = v
+        }
+        let slowQ = filled(M)
+        SlowInt8Kernels.quantize(floats, count: M, inverseScale: 0.7, zeroPoint: -170, q: slowQ)
+        for isa in isas {
+            let fast = filled(M), fastQ = filled(M)
+            sn_int8_depthwise(isa, 1, 1, M, 1, x, taps, scale, offsets, 0, nil, fast, 0, 1)
+            assertEqualBytes(fast, slow, M, "depthwise copy \(isa.rawValue): ties split by the fma")
+            sn_int8_quantize(isa, floats, M, 0.7, -170, fastQ)
+            assertEqualBytes(fastQ, slowQ, M, "quantize copy \(isa.rawValue): ties split by the fma")
+        }
+    }
+
     /// The copies this machine has are the ones cpuid reports, and detection picks the best of them.
     func testDetectionPicksASupportedCopy() {
         XCTAssertEqual(sn_int8_supports(SN_INT8_PORTABLE), 1)
