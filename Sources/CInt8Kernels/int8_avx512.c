@@ -103,9 +103,66 @@ TARGET static void gemm(size_t N, size_t M, size_t K, const uint8_t *A, size_t l
 
 INLINE __m512i load16u(__mmask16 mask, const uint8_t *p) { return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, p)); }
 
+// The channel shuffle (outputIndex) for C ≤ 128, the widths of 0.5× networks: a pixel's C outputs are computed
+// into a buffer as int16, then gathered in output order with vpermt2w (AVX-512 BW; no VBMI needed), 32 at a
+// time: out[j] = buffer[inverse[j]].
+#define PERMUTED_MAX 128
+
+TARGET static void depthwise_permuted(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
+                                      const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex,
+                                      uint8_t *output, size_t rowBegin, size_t rowEnd) {
+    size_t Wo = sn_int8_output_side(W, stride), blocks = (C + 15) / 16;
+    // Weights widened once (int32 lanes for vpdpwssd), zero past C; the per-channel scale and offset likewise.
+    int32_t wide[9][PERMUTED_MAX];
+    float sc[PERMUTED_MAX], of[PERMUTED_MAX];
+    uint16_t inverse[PERMUTED_MAX];
+    memset(inverse, 0, sizeof inverse);
+    for (size_t c = 0; c < PERMUTED_MAX; c++) {
+        for (size_t t = 0; t < 9; t++) wide[t][c] = c < C ? weights[t * C + c] : 0;
+        sc[c] = c < C ? scale[c] : 0;
+        of[c] = c < C ? offset[c] : 0;
+        if (c < C) inverse[outputIndex[c]] = (uint16_t)c;
+    }
+    __m512i low = _mm512_set1_epi32(lo), sixtyFour = _mm512_set1_epi16(64);
+    int16_t values[PERMUTED_MAX];
+    memset(values, 0, sizeof values);
+    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
+        for (size_t ox = 0; ox < Wo; ox++) {
+            sn_int8_window win = sn_int8_window_at(oy, ox, stride, H, W);
+            ptrdiff_t base = sn_int8_corner(oy, ox, stride, W, C);
+            for (size_t b = 0; b < blocks; b++) {
+                size_t c0 = b * 16;
+                __mmask16 mask = lanes16(C - c0);
+                __m512i s = _mm512_setzero_si512();
+                for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                    for (size_t kx = win.kx0; kx < win.kx1; kx++)
+                        s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)((ky * W + kx) * C + c0))),
+                                                _mm512_loadu_si512(&wide[ky * 3 + kx][c0]));
+                __m512 y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(sc + c0), _mm512_loadu_ps(of + c0));
+                __m512i q = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(y), low), _mm512_set1_epi32(255));
+                _mm256_storeu_si256((__m256i *)(values + c0), _mm512_cvtepi32_epi16(q));
+            }
+            __m512i t0 = _mm512_loadu_si512(values), t1 = _mm512_loadu_si512(values + 32);
+            __m512i t2 = _mm512_loadu_si512(values + 64), t3 = _mm512_loadu_si512(values + 96);
+            uint8_t *out = output + (oy * Wo + ox) * C;
+            for (size_t j0 = 0; j0 < C; j0 += 32) {
+                __m512i index = _mm512_loadu_si512(inverse + j0);
+                __m512i v = _mm512_permutex2var_epi16(t0, index, t1); // entries 0…63 (index bit 5 picks the table)
+                if (C > 64) v = _mm512_mask_blend_epi16(_mm512_cmpge_epu16_mask(index, sixtyFour), v, _mm512_permutex2var_epi16(t2, index, t3));
+                size_t left = C - j0;
+                _mm256_mask_storeu_epi8(out + j0, left >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << left) - 1), _mm512_cvtepi16_epi8(v));
+            }
+        }
+    }
+}
+
 TARGET static void depthwise(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
                              const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
                              size_t rowBegin, size_t rowEnd) {
+    if (outputIndex && C <= PERMUTED_MAX) {
+        depthwise_permuted(H, W, C, stride, input, weights, scale, offset, lo, outputIndex, output, rowBegin, rowEnd);
+        return;
+    }
     size_t Wo = sn_int8_output_side(W, stride);
     __m512i low = _mm512_set1_epi32(lo);
     // Channel blocks outermost: a block's 9 weight vectors, scales and offsets stay in registers over all pixels.
