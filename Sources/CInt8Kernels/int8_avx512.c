@@ -130,14 +130,21 @@ TARGET static void depthwise_permuted(size_t H, size_t W, size_t C, size_t strid
         for (size_t ox = 0; ox < Wo; ox++) {
             sn_int8_window win = sn_int8_window_at(oy, ox, stride, H, W);
             ptrdiff_t base = sn_int8_corner(oy, ox, stride, W, C);
+            int full = win.ky0 == 0 && win.ky1 == 3 && win.kx0 == 0 && win.kx1 == 3; // all 9 taps: the unrolled loop
             for (size_t b = 0; b < blocks; b++) {
                 size_t c0 = b * 16;
                 __mmask16 mask = lanes16(C - c0);
                 __m512i s = _mm512_setzero_si512();
-                for (size_t ky = win.ky0; ky < win.ky1; ky++)
-                    for (size_t kx = win.kx0; kx < win.kx1; kx++)
-                        s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)((ky * W + kx) * C + c0))),
-                                                _mm512_loadu_si512(&wide[ky * 3 + kx][c0]));
+                if (full) {
+                    for (size_t t = 0; t < 9; t++)
+                        s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)(((t / 3) * W + t % 3) * C + c0))),
+                                                _mm512_loadu_si512(&wide[t][c0]));
+                } else {
+                    for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                        for (size_t kx = win.kx0; kx < win.kx1; kx++)
+                            s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)((ky * W + kx) * C + c0))),
+                                                    _mm512_loadu_si512(&wide[ky * 3 + kx][c0]));
+                }
                 __m512 y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(sc + c0), _mm512_loadu_ps(of + c0));
                 __m512i q = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(y), low), _mm512_set1_epi32(255));
                 _mm256_storeu_si256((__m256i *)(values + c0), _mm512_cvtepi32_epi16(q));
