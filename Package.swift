@@ -76,7 +76,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // The one monotonic clock every module measures durations with.
         .target(name: "MonotonicClock"),
-        .target(name: "ShuffleNet", dependencies: ["KernelInterface", "EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"],
+        .target(name: "ShuffleNet", dependencies: ["KernelInterface", "EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "CInt8Kernels", "MonotonicClock"],
                 swiftSettings: engineSettings),
         // `shufflenet convert`'s readers (restricted unpickler, torch.save legacy and zip): only the command line
         // imports them, so the service never parses a pickle.

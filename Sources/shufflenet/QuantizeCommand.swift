@@ -11,7 +11,7 @@ struct QuantizeCommand: ParsableCommand {
         discussion: """
             The output is a model file like any other: serve, classify, bench and the V2 routes run it on the int8 engine with no \
             extra flag. Calibration runs the float network over the images and chooses each activation tensor's range by --method: \
-            minmax (everything observed), percentile (the central 99.99 %, or percentile:P), entropy (KL divergence, for ReLU outputs). \
+            minmax (everything observed), percentile (the central 99.99 %, or percentile:P), entropy (KL divergence, for ReLU outputs), mse (the default: the least expected squared error). \
             Squeeze-and-excitation networks are not quantized.
             """
     )
@@ -65,7 +65,7 @@ struct QuantizeCommand: ParsableCommand {
         let method = CalibrationMethod(name: method)!
         // The equalized network computes what the float one does; it is what gets calibrated and quantized.
         let weights = float.config.seReduction == nil ? Equalization.equalized(float.weights, images: images, alpha: equalization) : float.weights
-        let info = try Calibration.calibrate(weights, preprocessing: float.preprocessing, images: images, methods: [method])[0]
+        let info = try Calibration.calibrate(weights, images: images, methods: [method])[0]
         let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
         let renamed = try ShuffleNetModel(name: modelName, weights: weights, preprocessing: float.preprocessing, labels: float.labels)
         let bytes = try renamed.quantizedFile(info)

@@ -51,21 +51,19 @@ public struct QuantizationInfo: Sendable, Hashable, Codable {
     /// How the activation ranges were chosen (`CalibrationMethod`), and over how many images.
     public var method: String
     public var calibrationImages: Int
-    public var input: ActivationQuantization      // the preprocessed image
-    public var stem: ActivationQuantization       // the stem convolution's output after ReLU (and the max pool's)
+    public var stem: ActivationQuantization       // the (float) stem convolution's output after ReLU (and the max pool's)
     public var units: [UnitActivations]
 
-    public init(method: String, calibrationImages: Int, input: ActivationQuantization, stem: ActivationQuantization, units: [UnitActivations]) {
+    public init(method: String, calibrationImages: Int, stem: ActivationQuantization, units: [UnitActivations]) {
         self.scheme = "int8"
         self.method = method
         self.calibrationImages = calibrationImages
-        self.input = input
         self.stem = stem
         self.units = units
     }
 
     enum CodingKeys: String, CodingKey {
-        case scheme, method, input, stem, units
+        case scheme, method, stem, units
         case calibrationImages = "calibration_images"
     }
 
@@ -74,7 +72,7 @@ public struct QuantizationInfo: Sendable, Hashable, Codable {
         func bad(_ reason: String) -> WeightsError { .badMetadata(key: ShuffleNetModel.MetadataKey.quantization, reason: reason) }
         guard scheme == "int8" else { throw bad("scheme '\(scheme)' is not supported (only int8)") }
         guard units.count == count else { throw bad("\(units.count) unit entries for \(count) units") }
-        let all = [input, stem] + units.flatMap { [$0.mid, $0.depthwise, $0.output] }
+        let all = [stem] + units.flatMap { [$0.mid, $0.depthwise, $0.output] }
         guard all.allSatisfy(\.isValid) else { throw bad("every scale must be finite and positive, every zero point in 0…255") }
         guard stem.zeroPoint == 0, units.allSatisfy({ $0.mid.zeroPoint == 0 && $0.output.zeroPoint == 0 }) else {
             throw bad("the stem's, the first 1×1 convolutions' and the units' outputs follow a ReLU: their zero point must be 0")

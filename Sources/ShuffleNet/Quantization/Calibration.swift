@@ -8,7 +8,7 @@ import Foundation
 public enum Calibration {
     /// Calibrates `weights` on `images` (preprocessed, 3 × S × S NCHW each) for every method in `methods`.
     /// The images are spread over `threads` threads.
-    public static func calibrate(_ weights: ShuffleNetWeights, preprocessing: Preprocessing, images: [Activation],
+    public static func calibrate(_ weights: ShuffleNetWeights, images: [Activation],
                                  methods: [CalibrationMethod], threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(WeightsError) -> [QuantizationInfo] {
         guard weights.config.seReduction == nil else {
             throw .architecture("the int8 engine does not run squeeze-and-excitation networks (se_reduction \(weights.config.seReduction!))")
@@ -23,22 +23,14 @@ public enum Calibration {
         let counted = observe(weights, images: images, threads: threads, start: ranged) { h, values in h.observeHistogram(values) }
             .reduce(ranged) { total, part in zip(total, part).map { var t = $0; t.merge(counts: $1); return t } }
         // The counts of `ranged` were all zero, so the reduction above added each thread's counts once.
-        let input = inputQuantization(preprocessing)
         return methods.map { method in
             let q = counted.map { h -> ActivationQuantization in
                 let (lo, hi) = h.range(method)
                 return .covering(min: h.signed ? lo : 0, max: hi)
             }
             let units = weights.units.indices.map { i in UnitActivations(mid: q[1 + 3 * i], depthwise: q[2 + 3 * i], output: q[3 + 3 * i]) }
-            return QuantizationInfo(method: method.description, calibrationImages: images.count, input: input, stem: q[0], units: units)
+            return QuantizationInfo(method: method.description, calibrationImages: images.count, stem: q[0], units: units)
         }
-    }
-
-    /// The input's quantization follows from the preprocessing, not from images: the union over channels of
-    /// (0 … valueScale − mean) / std. For the Megvii recipe (BGR 0…255) that is scale 1, zero point 0: exact.
-    static func inputQuantization(_ p: Preprocessing) -> ActivationQuantization {
-        let ends = (0..<3).flatMap { c in [(0 - p.mean[c]) / p.std[c], (p.valueScale - p.mean[c]) / p.std[c]] }
-        return .covering(min: ends.min() ?? 0, max: ends.max() ?? 0)
     }
 
     /// Runs the images through the float network on `threads` threads, each with its own copy of `start`

@@ -14,7 +14,7 @@ public enum CalibrationMethod: Sendable, Hashable, CustomStringConvertible {
     case entropy
     case mse
 
-    public static let `default` = CalibrationMethod.percentile(99.99)
+    public static let `default` = CalibrationMethod.mse
 
     /// "minmax", "entropy", "percentile" (99.99) or "percentile:P".
     public init?(name: String) {

@@ -5,8 +5,8 @@ import EngineKernels
 /// (`Requantization`) laid out as the kernels read it; immutable and shared by every `QuantizedSession`.
 ///
 /// Layouts: 1×1 convolutions per group a K × M matrix in `sn_int8_pack`'s layout, groups one after another
-/// (`packedBytes` each); the stem the same with K = 32 (27 weights, k = (ky·3 + kx)·3 + c, then zeros, matching
-/// `sn_int8_stem_patches`); depthwise [9][C] int8, tap-major; the classifier in the float GEMM's panels.
+/// (`packedBytes` each); depthwise [9][C] int8, tap-major; the float stem and classifier in the float GEMM's
+/// panels (`PackedNetwork`).
 public final class QuantizedNetwork: @unchecked Sendable {
     // Written only in init; read-only afterwards.
     struct Gemm {
@@ -33,8 +33,8 @@ public final class QuantizedNetwork: @unchecked Sendable {
 
     public let weights: QuantizedWeights
     public var config: ShuffleNetConfig { weights.config }
-    let inputInverseScale: Float, inputZeroPoint: Float, inputPad: UInt8
-    let stem: Gemm                               // K = 32
+    let stem: PackedNetwork.Pointwise            // float, K = 27 (`PackedNetwork.packStem`)
+    let stemInverseScale: Float                  // the stem's ReLU output → uint8 (zero point 0)
     let units: [Unit]
     let classifier: FloatBuffer                  // K = last width, M = classes, float GEMM panels
     let classifierBias: FloatBuffer              // zeros
@@ -44,16 +44,8 @@ public final class QuantizedNetwork: @unchecked Sendable {
     public init(_ q: QuantizedWeights) {
         weights = q
         let info = q.info
-        inputInverseScale = Float(1 / Double(info.input.scale))
-        inputZeroPoint = Float(info.input.zeroPoint)
-        inputPad = UInt8(info.input.zeroPoint)
-        // The stem as a GEMM: OIHW [stem][3][3][3] → [stem][32] rows with k = (ky·3 + kx)·3 + c.
-        var stemRows = [Int8](repeating: 0, count: q.stem.outChannels * 32)
-        for o in 0..<q.stem.outChannels {
-            for c in 0..<3 { for t in 0..<9 { stemRows[o * 32 + t * 3 + c] = q.stem.weight[(o * 3 + c) * 9 + t] } }
-        }
-        stem = Self.gemm(rows: stemRows, k: 32, groups: 1, conv: q.stem,
-                         Requantization(q.stem, input: info.input, output: info.stem, relu: true))
+        stem = PackedNetwork.packStem(q.stem)
+        stemInverseScale = Float(1 / Double(info.stem.scale))
         var input = info.stem
         units = zip(q.units, info.units).map { unit, a in
             defer { input = a.output }
@@ -84,7 +76,9 @@ public final class QuantizedNetwork: @unchecked Sendable {
     }
 
     deinit {
-        for g in [stem] + units.flatMap({ [$0.pointwise1, $0.pointwise2] }) {
+        stem.weight.free()
+        stem.bias.free()
+        for g in units.flatMap({ [$0.pointwise1, $0.pointwise2] }) {
             g.weight.free(); g.scale.free(); g.offset.free(); g.correction?.free()
         }
         for u in units { u.depthwise.free(); u.depthwiseScale.free(); u.depthwiseOffset.free(); u.shuffle?.free() }
@@ -92,7 +86,7 @@ public final class QuantizedNetwork: @unchecked Sendable {
         classifierBias.free()
     }
 
-    /// Packs a grouped 1×1 convolution (or the stem's rows): `rows` is [groups·M][k], output-major.
+    /// Packs a grouped 1×1 convolution: `rows` is [groups·M][k], output-major.
     private static func gemm(rows: [Int8], k: Int, groups: Int, conv: QuantizedConv, _ r: Requantization) -> Gemm {
         let m = conv.outChannels / groups
         let packedBytes = sn_int8_packed_size(k, m)

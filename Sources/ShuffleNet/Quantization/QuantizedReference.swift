@@ -11,29 +11,33 @@ public enum QuantizedReference {
         public var values: [UInt8]
     }
 
-    /// What the pass produced, kept for comparison: the quantized input, the stem's (max-pooled) output, every
-    /// unit's output, the pooled features and the logits.
+    /// What the pass produced, kept for comparison: the stem's (quantized, max-pooled) output, every unit's
+    /// output, the pooled features and the logits.
     public struct Trace: Sendable {
-        public var input: Tensor
         public var stem: Tensor
         public var units: [Tensor]
         public var pooled: [Float]
         public var logits: [Float]
     }
 
-    /// Runs one preprocessed image (3 × S × S, NCHW floats).
-    public static func run(_ q: QuantizedWeights, input: Activation) -> Trace {
+    /// Runs one preprocessed image (3 × S × S, NCHW floats). The stem is float: its ReLU output is quantized, then
+    /// max-pooled in uint8. `stem` replaces that max-pooled tensor (the engine's own float stem may round a value
+    /// to the other side of a quantization step; given the same stem, every later byte must be equal).
+    public static func run(_ q: QuantizedWeights, input: Activation, stem given: Tensor? = nil) -> Trace {
         let info = q.info
-        let inverse = Float(1 / Double(info.input.scale)), zero = Float(info.input.zeroPoint)
-        var image = Tensor(side: input.height, channels: 3, values: [UInt8](repeating: 0, count: input.height * input.width * 3))
-        let plane = input.height * input.width
-        for p in 0..<plane {
-            for c in 0..<3 { image.values[p * 3 + c] = Requantization.clamp(zero.addingProduct(input.data[c * plane + p], inverse), lo: 0) }
+        let stem: Tensor
+        if let given {
+            stem = given
+        } else {
+            let conv = ReferenceKernels.conv(input, q.stem, stride: 2, pad: 1, relu: true)
+            let inverse = Float(1 / Double(info.stem.scale)), plane = conv.height * conv.width
+            var quantized = Tensor(side: conv.height, channels: conv.channels, values: [UInt8](repeating: 0, count: conv.data.count))
+            for p in 0..<plane {
+                for c in 0..<conv.channels { quantized.values[p * conv.channels + c] = Requantization.clamp(conv.data[c * plane + p] * inverse, lo: 0) }
+            }
+            stem = maxPool(quantized)
         }
-        let stemConv = conv(image, q.stem, stride: 2, pad: UInt8(info.input.zeroPoint),
-                            requant: Requantization(q.stem, input: info.input, output: info.stem, relu: true))
-        var x = maxPool(stemConv)
-        let stem = x
+        var x = stem
         var xq = info.stem
         var outputs: [Tensor] = []
         for (unit, a) in zip(q.units, info.units) {
@@ -48,7 +52,7 @@ public enum QuantizedReference {
             for c in 0..<width { sum += q.classifier[j * width + c] * pooled[c] }
             return sum
         }
-        return Trace(input: image, stem: stem, units: outputs, pooled: pooled, logits: logits)
+        return Trace(stem: stem, units: outputs, pooled: pooled, logits: logits)
     }
 
     /// One unit: pw1 + ReLU → depthwise → channel shuffle → pw2; stride 1 adds the input and applies ReLU, stride 2

@@ -2,10 +2,10 @@ import CInt8Kernels
 import KernelInterface
 
 /// One worker's int8 inference state over a shared `QuantizedNetwork`: every buffer sized once, `forward`
-/// allocates nothing. Images arrive as floats (the same input slots as the float engine) and are quantized
-/// first; every activation after that is uint8 NHWC; the global pool and the classifier are float.
+/// allocates nothing. Images arrive as floats (the same input slots as the float engine); the stem is float and its
+/// output is quantized; every activation after that is uint8 NHWC; the global pool and the classifier are float.
 ///
-/// Per image: quantize → stem (im2col bands of `stemBand` output rows + GEMM, K = 32) → max pool → units
+/// Per image: float stem (im2col bands of `stemBand` output rows + the float GEMM, K = 27) quantized → max pool → units
 /// (grouped 1×1 GEMM → depthwise 3×3 writing the shuffled order → grouped 1×1 GEMM with the residual or after the
 /// average-pooled shortcut) → channel sums. Then the classifier over the batch's pooled rows.
 /// With `threads` > 1 a batch of at least `threads` images is spread over the threads whole images at a time;
@@ -19,17 +19,17 @@ public final class QuantizedSession: ForwardPass, @unchecked Sendable {
     let floatKernels: any KernelCopy.Type        // the classifier's float GEMM
     public var config: ShuffleNetConfig { network.config }
     public var inputSide: Int { side }
-    /// Called after each unit with its index and output (NHWC uint8) when set: for tests that compare every
-    /// unit with `QuantizedReference`. Only on the calling thread's images (threads = 1 sees all).
+    /// Called after the max pool (index −1) and after each unit (its index) with that output (NHWC uint8) when set:
+    /// for tests that compare every unit with `QuantizedReference`. Not for batches spread over threads.
     public var unitObserver: ((Int, UnsafeBufferPointer<UInt8>) -> Void)?
 
-    static let stemBand = 4                      // output rows per im2col band: 4 × 112 × 32 bytes stay in L1/L2
+    static let stemBand = 4                      // output rows per im2col band: 4 × 112 × 27 floats stay in L2
     let side: Int
     let actBytes: Int, midBytes: Int              // largest unit activation and first-1×1/depthwise output, per slot
     // Buffers (each with 64 bytes of slack):
     let input: FloatBuffer                       // [B][S][S][3] floats, NHWC, preprocessed
-    let image: AlignedBuffer<UInt8>              // [slots][S·S·3] the quantized input
-    let patches: AlignedBuffer<UInt8>            // [slots][stemBand·S/2][32] the stem's im2col band
+    let patches: FloatBuffer                     // [slots][stemBand·S/2][27] the stem's im2col band
+    let stemBandOut: FloatBuffer                 // [slots][stemBand·S/2][stem] its float output
     let stemOut: AlignedBuffer<UInt8>            // [slots][S/2·S/2·stem]
     let x: AlignedBuffer<UInt8>, y: AlignedBuffer<UInt8>  // [slots][actBytes] a unit's input and output (they swap)
     let t1: AlignedBuffer<UInt8>, t2: AlignedBuffer<UInt8> // [slots][midBytes] first 1×1 output, depthwise output (shuffled)
@@ -60,8 +60,8 @@ public final class QuantizedSession: ForwardPass, @unchecked Sendable {
         midBytes = mid
         let slots = min(self.threads, self.maxBatch)
         input = FloatBuffer(count: self.maxBatch * side * side * 3)
-        image = AlignedBuffer(count: slots * side * side * 3)
-        patches = AlignedBuffer(count: slots * Self.stemBand * stemSide * 32)
+        patches = FloatBuffer(count: slots * Self.stemBand * stemSide * 27)
+        stemBandOut = FloatBuffer(count: slots * Self.stemBand * stemSide * config.stem)
         stemOut = AlignedBuffer(count: slots * stemSide * stemSide * config.stem)
         x = AlignedBuffer(count: slots * act)
         y = AlignedBuffer(count: slots * act)
@@ -81,8 +81,8 @@ public final class QuantizedSession: ForwardPass, @unchecked Sendable {
 
     deinit {
         team?.stop()
-        input.free(); pooled.free(); logits.free()
-        [image, patches, stemOut, x, y, t1, t2].forEach { $0.free() }
+        [input, patches, stemBandOut, pooled, logits].forEach { $0.free() }
+        [stemOut, x, y, t1, t2].forEach { $0.free() }
         sums.free()
     }
 
@@ -108,22 +108,24 @@ public final class QuantizedSession: ForwardPass, @unchecked Sendable {
     /// Image `i` from its float input to its pooled features, in activation slot `slot`.
     func runImage(_ i: Int, slot: Int) {
         let isa = kernels.isa, config = network.config
-        let pixels = image.pointer + slot * side * side * 3
-        sn_int8_quantize(isa, input.pointer + i * side * side * 3, side * side * 3, network.inputInverseScale, network.inputZeroPoint, pixels)
-        // Stem: im2col a band of output rows at a time, then the GEMM over it.
-        let stemSide = KernelSet.outputSide(side, stride: 2), stem = network.stem
-        let stemOutput = stemOut.pointer + slot * stemSide * stemSide * config.stem
-        let band = patches.pointer + slot * Self.stemBand * stemSide * 32
+        // Stem (float): im2col a band of output rows at a time, the GEMM over it, its ReLU output quantized.
+        let stemSide = KernelSet.outputSide(side, stride: 2), stem = network.stem, channels = config.stem
+        let stemOutput = stemOut.pointer + slot * stemSide * stemSide * channels
+        let band = patches.pointer + slot * Self.stemBand * stemSide * 27
+        let bandOut = stemBandOut.pointer + slot * Self.stemBand * stemSide * channels
         var row = 0
         while row < stemSide {
-            let end = min(stemSide, row + Self.stemBand)
-            sn_int8_stem_patches(pixels, side, side, network.inputPad, band, row, end)
-            gemm(stem, group: 0, N: (end - row) * stemSide, A: band, lda: 32, C: stemOutput + row * stemSide * config.stem, ldc: config.stem)
+            let end = min(stemSide, row + Self.stemBand), n = (end - row) * stemSide
+            floatKernels.stemPatches(H: side, W: side, input: input.pointer + i * side * side * 3, rows: band, outputRows: row..<end)
+            floatKernels.pointwise(N: n, M: channels, K: 27, A: band, lda: 27, aStep: 1, W: stem.weight.pointer, C: bandOut, ldc: channels,
+                                   bias: stem.bias.pointer, relu: true, residual: nil, ldr: 0, packedK: nil)
+            sn_int8_quantize(isa, bandOut, n * channels, network.stemInverseScale, 0, stemOutput + row * stemSide * channels)
             row = end
         }
         var h = KernelSet.outputSide(stemSide, stride: 2)
         var current = x.pointer + slot * actBytes, next = y.pointer + slot * actBytes
         sn_int8_maxpool(isa, stemSide, stemSide, config.stem, stemOutput, current, 0, h)
+        unitObserver?(-1, UnsafeBufferPointer(start: current, count: h * h * config.stem))
         let mid = t1.pointer + slot * midBytes, depthwise = t2.pointer + slot * midBytes
         for (u, unit) in network.units.enumerated() {
             let spec = unit.spec, out = KernelSet.outputSide(h, stride: spec.stride)

@@ -1,13 +1,17 @@
-/// A whole network quantized for the int8 engine: int8 convolutions, the activation quantization of every
-/// tensor between them (`QuantizationInfo`), and the float classifier. Immutable and shared.
+/// A whole network quantized for the int8 engine: every unit's convolutions in int8, the activation quantization
+/// of every tensor between them (`QuantizationInfo`), and the float stem and classifier. Immutable and shared.
+///
+/// The stem stays float: its 27 weights per channel quantized to int8 alone moved the logits by ~6 % of their
+/// range (docs/int8.md), more than any other layer, for ~20 % of the work of 0.5× g3.
 ///
 /// In a model file (safetensors, metadata key `quantization`), the tensors are named
-///   stem.{weight,weight_scale,bias}, features.{i}.{pw1,dw,pw2}.{weight,weight_scale,bias}, classifier.weight
-/// with weight I8 (OIHW, BatchNorm folded), weight_scale and bias F32 [out], classifier.weight F32 [classes][C].
+///   stem.{weight,bias}, features.{i}.{pw1,dw,pw2}.{weight,weight_scale,bias}, classifier.weight
+/// with the units' weight I8 (OIHW, BatchNorm folded), weight_scale and bias F32 [out], stem.weight F32 OIHW
+/// (folded), classifier.weight F32 [classes][C].
 public final class QuantizedWeights: Sendable {
     public let config: ShuffleNetConfig
     public let info: QuantizationInfo
-    public let stem: QuantizedConv          // 3×3/2, 3 → stem, then ReLU
+    public let stem: ConvWeights            // 3×3/2, 3 → stem, then ReLU; float
     public let units: [QuantizedUnit]
     public let classifier: [Float]          // [classes][lastWidth], no bias (float: a few percent of the work)
 
@@ -18,7 +22,7 @@ public final class QuantizedWeights: Sendable {
         public let pointwise2: QuantizedConv  // over the shuffled depthwise output
     }
 
-    init(config: ShuffleNetConfig, info: QuantizationInfo, stem: QuantizedConv, units: [QuantizedUnit], classifier: [Float]) {
+    init(config: ShuffleNetConfig, info: QuantizationInfo, stem: ConvWeights, units: [QuantizedUnit], classifier: [Float]) {
         self.config = config
         self.info = info
         self.stem = stem
@@ -32,7 +36,7 @@ public final class QuantizedWeights: Sendable {
             throw .architecture("the int8 engine does not run squeeze-and-excitation networks (se_reduction \(weights.config.seReduction!)); serve the float model")
         }
         try info.validate(units: weights.units.count)
-        self.init(config: weights.config, info: info, stem: QuantizedConv(quantizing: weights.stem),
+        self.init(config: weights.config, info: info, stem: weights.stem,
                   units: weights.units.map { unit in
                       QuantizedUnit(spec: unit.spec, pointwise1: QuantizedConv(quantizing: unit.pointwise1),
                                     depthwise: QuantizedConv(quantizing: unit.depthwise), pointwise2: QuantizedConv(quantizing: unit.pointwise2))
@@ -42,7 +46,7 @@ public final class QuantizedWeights: Sendable {
 
     /// The float network these weights stand for (weights dequantized, activations not quantized).
     public var dequantized: ShuffleNetWeights {
-        ShuffleNetWeights(config: config, stem: stem.dequantized,
+        ShuffleNetWeights(config: config, stem: stem,
                           units: units.map { UnitWeights(spec: $0.spec, pointwise1: $0.pointwise1.dequantized, depthwise: $0.depthwise.dequantized,
                                                          pointwise2: $0.pointwise2.dequantized) },
                           classifier: classifier)
@@ -50,9 +54,9 @@ public final class QuantizedWeights: Sendable {
 
     // MARK: The file's tensors
 
-    /// Each convolution's tensor-name prefix and (out, in per group, kernel, groups), in network order.
+    /// Each int8 convolution's tensor-name prefix and (out, in per group, kernel, groups), in network order.
     static func layout(_ config: ShuffleNetConfig) -> [(prefix: String, out: Int, inPerGroup: Int, kernel: Int, groups: Int)] {
-        var result = [(prefix: "stem", out: config.stem, inPerGroup: 3, kernel: 3, groups: 1)]
+        var result: [(prefix: String, out: Int, inPerGroup: Int, kernel: Int, groups: Int)] = []
         for unit in config.units {
             let p = "features.\(unit.index)"
             result.append(("\(p).pw1", unit.mid, unit.inChannels / unit.firstPointwiseGroups, 1, unit.firstPointwiseGroups))
@@ -64,7 +68,7 @@ public final class QuantizedWeights: Sendable {
 
     /// Every tensor name a quantized file of this architecture holds.
     static func tensorNames(_ config: ShuffleNetConfig) -> Set<String> {
-        Set(layout(config).flatMap { ["\($0.prefix).weight", "\($0.prefix).weight_scale", "\($0.prefix).bias"] } + ["classifier.weight"])
+        Set(layout(config).flatMap { ["\($0.prefix).weight", "\($0.prefix).weight_scale", "\($0.prefix).bias"] } + ["stem.weight", "stem.bias", "classifier.weight"])
     }
 
     /// Reads the weights of a quantized file. `int8s` and `floats` return a tensor's shape and values by name (nil: absent).
@@ -93,16 +97,19 @@ public final class QuantizedWeights: Sendable {
                                        weightScale: scales, bias: try float("\(l.prefix).bias", [l.out])))
         }
         let classifier = try float("classifier.weight", [config.classes, config.widths.last ?? 0])
+        let stem = ConvWeights(outChannels: config.stem, inPerGroup: 3, groups: 1, kernel: 3,
+                               weight: try float("stem.weight", [config.stem, 3, 3, 3]), bias: try float("stem.bias", [config.stem]))
         let units = config.units.enumerated().map { i, spec in
-            QuantizedUnit(spec: spec, pointwise1: convs[1 + 3 * i], depthwise: convs[2 + 3 * i], pointwise2: convs[3 + 3 * i])
+            QuantizedUnit(spec: spec, pointwise1: convs[3 * i], depthwise: convs[1 + 3 * i], pointwise2: convs[2 + 3 * i])
         }
-        self.init(config: config, info: info, stem: convs[0], units: units, classifier: classifier)
+        self.init(config: config, info: info, stem: stem, units: units, classifier: classifier)
     }
 
     /// The tensors of a quantized model file, in network order.
     public var tensors: [Safetensors.OutputTensor] {
-        let convs = [stem] + units.flatMap { [$0.pointwise1, $0.depthwise, $0.pointwise2] }
-        var out: [Safetensors.OutputTensor] = []
+        let convs = units.flatMap { [$0.pointwise1, $0.depthwise, $0.pointwise2] }
+        var out: [Safetensors.OutputTensor] = [.init(name: "stem.weight", shape: [config.stem, 3, 3, 3], floats: stem.weight),
+                                               .init(name: "stem.bias", shape: [config.stem], floats: stem.bias)]
         for (l, conv) in zip(Self.layout(config), convs) {
             out.append(.init(name: "\(l.prefix).weight", dtype: "I8", shape: [l.out, l.inPerGroup, l.kernel, l.kernel],
                              data: conv.weight.map { UInt8(bitPattern: $0) }))
