@@ -39,6 +39,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let kernelSet = try kernels.map { name throws(KernelSet.ChoiceError) in try KernelSet.named(name) }
             ?? KernelSet.choose(environment: ProcessInfo.processInfo.environment)
+        _ = try Int8Kernels.choose(environment: ProcessInfo.processInfo.environment)  // a bad SHUFFLENET_INT8_KERNELS is an error here
         let weights: ShuffleNetWeights
         let name: String
         let preprocessing: Preprocessing

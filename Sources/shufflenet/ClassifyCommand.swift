@@ -39,6 +39,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try ShuffleNetModel.load(path: model ?? DefaultModel.path)
+        _ = try Int8Kernels.choose(environment: ProcessInfo.processInfo.environment)  // a bad SHUFFLENET_INT8_KERNELS is an error here
         let classifier = ImageClassifier(model: loaded, engine: EngineWeights(loaded),
                                          kernels: try KernelSet.choose(environment: ProcessInfo.processInfo.environment))
         let k = min(topK, loaded.config.classes)
