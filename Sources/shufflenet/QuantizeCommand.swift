@@ -34,6 +34,9 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "Activation equalization strength α, 0…1 (0: off): the depthwise outputs' channels are rescaled by (range / widest)^α into the next 1×1 convolution's weights.")
     var equalization: Float = 0.5
 
+    @Flag(name: .customLong("bias-correction"), inversion: .prefixedNo, help: "Correct each convolution's bias for its weights' rounding (weighted by the calibration images' mean inputs), then each unit's output drift (measured on them).")
+    var biasCorrection = true
+
     @Option(help: "The model's name (default: the output file's name without extension).")
     var name: String?
 
@@ -68,7 +71,8 @@ struct QuantizeCommand: ParsableCommand {
         let info = try Calibration.calibrate(weights, images: images, methods: [method])[0]
         let modelName = name ?? URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
         let renamed = try ShuffleNetModel(name: modelName, weights: weights, preprocessing: float.preprocessing, labels: float.labels)
-        let bytes = try renamed.quantizedFile(info)
+        let means = biasCorrection ? Calibration.inputMeans(weights, images: images) : nil
+        let bytes = try renamed.quantizedFile(info, means: means, correctOn: biasCorrection ? images : [])
         // Write beside the target, then rename: a reader never sees a half-written model.
         let temporary = out + ".partial"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { throw CommandFailure("cannot write \(temporary)") }

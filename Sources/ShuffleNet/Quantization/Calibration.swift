@@ -57,7 +57,10 @@ public enum Calibration {
     }
 
     /// The same pass reporting whole tensors (NCHW), for per-channel statistics.
-    static func forward(_ weights: ShuffleNetWeights, _ input: Activation, channelsOf observe: (Int, Activation) -> Void) {
+    /// `unitInputs`, when given, also sees each unit's three convolution inputs: (unit, x, first 1×1 output, shuffled
+    /// depthwise output).
+    static func forward(_ weights: ShuffleNetWeights, _ input: Activation, channelsOf observe: (Int, Activation) -> Void,
+                        unitInputs: ((Int, Activation, Activation, Activation) -> Void)? = nil) {
         var x = ReferenceKernels.conv(input, weights.stem, stride: 2, pad: 1, relu: true)
         observe(0, x)
         x = ReferenceKernels.maxPool3x3s2(x)
@@ -67,10 +70,59 @@ public enum Calibration {
             var branch = ReferenceKernels.conv(mid, unit.depthwise, stride: unit.spec.stride, pad: 1, relu: false)
             observe(2 + 3 * i, branch)
             if unit.spec.groups > 1 { branch = ReferenceKernels.channelShuffle(branch, groups: unit.spec.groups) }
+            unitInputs?(i, x, mid, branch)
             branch = ReferenceKernels.conv(branch, unit.pointwise2, stride: 1, pad: 0, relu: false)
             x = unit.spec.stride == 1 ? ReferenceKernels.addReLU(x, branch)
                 : ReferenceKernels.concat(ReferenceKernels.avgPool3x3s2(x), ReferenceKernels.relu(branch))
             observe(3 + 3 * i, x)
+        }
+    }
+
+    /// Per unit, the mean of every input channel of its three convolutions over `images` (the shuffled order for the
+    /// second 1×1): what bias correction weighs the weights' rounding errors with.
+    public static func inputMeans(_ weights: ShuffleNetWeights, images: [Activation],
+                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> InputMeans {
+        let empty = InputMeans(pointwise1: weights.units.map { [Double](repeating: 0, count: $0.spec.inChannels) },
+                               depthwise: weights.units.map { [Double](repeating: 0, count: $0.spec.mid) },
+                               pointwise2: weights.units.map { [Double](repeating: 0, count: $0.spec.mid) })
+        let parts = max(1, min(threads, images.count))
+        let results = Mutex([InputMeans](repeating: empty, count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var sums = empty
+            for i in stride(from: part, to: images.count, by: parts) {
+                forward(weights, images[i], channelsOf: { _, _ in }, unitInputs: { u, x, mid, shuffled in
+                    InputMeans.add(x, to: &sums.pointwise1[u])
+                    InputMeans.add(mid, to: &sums.depthwise[u])
+                    InputMeans.add(shuffled, to: &sums.pointwise2[u])
+                })
+            }
+            let done = sums
+            results.withLock { $0[part] = done }
+        }
+        let total = results.withLock { $0 }.reduce(empty) { a, b in
+            InputMeans(pointwise1: zip(a.pointwise1, b.pointwise1).map { zip($0, $1).map(+) },
+                       depthwise: zip(a.depthwise, b.depthwise).map { zip($0, $1).map(+) },
+                       pointwise2: zip(a.pointwise2, b.pointwise2).map { zip($0, $1).map(+) })
+        }
+        let n = Double(images.count)
+        return InputMeans(pointwise1: total.pointwise1.map { $0.map { $0 / n } }, depthwise: total.depthwise.map { $0.map { $0 / n } },
+                          pointwise2: total.pointwise2.map { $0.map { $0 / n } })
+    }
+}
+
+/// Per unit and input channel, the mean over the calibration images of each of its convolutions' inputs.
+public struct InputMeans: Sendable {
+    public var pointwise1: [[Double]]
+    public var depthwise: [[Double]]
+    public var pointwise2: [[Double]]
+
+    /// Adds each channel's mean over one image's plane.
+    static func add(_ a: Activation, to sums: inout [Double]) {
+        let plane = a.height * a.width
+        for c in 0..<a.channels {
+            var sum = 0.0
+            for v in a.data[(c * plane)..<((c + 1) * plane)] { sum += Double(v) }
+            sums[c] += sum / Double(plane)
         }
     }
 }

@@ -23,8 +23,10 @@ public struct QuantizedConv: Sendable {
     }
 
     /// Quantizes a folded float convolution: scale = max |w| / 127 per output channel (1 for an all-zero one),
-    /// q = round(w / scale) half to even.
-    init(quantizing conv: ConvWeights) {
+    /// q = round(w / scale) half to even. With `inputMeans` (one per input channel of the layer), the bias is
+    /// corrected for the rounding's expected effect on each output: + Σ (w − scale·q) · mean(input) — the
+    /// systematic part of the error, which would otherwise shift every output channel the same way on every image.
+    init(quantizing conv: ConvWeights, inputMeans: [Double]? = nil) {
         let per = conv.inPerGroup * conv.kernel * conv.kernel
         var scales = [Float](repeating: 1, count: conv.outChannels)
         var q = [Int8](repeating: 0, count: conv.weight.count)
@@ -39,8 +41,21 @@ public struct QuantizedConv: Sendable {
                 q[o * per + i] = Int8(Swift.min(Swift.max(value, -127), 127))
             }
         }
+        var bias = conv.bias
+        if let inputMeans {
+            let outPerGroup = conv.outChannels / conv.groups, taps = conv.kernel * conv.kernel
+            for o in 0..<conv.outChannels {
+                let firstInput = (o / outPerGroup) * conv.inPerGroup
+                var shift = 0.0
+                for i in 0..<per {
+                    let rounding = Double(conv.weight[o * per + i]) - Double(scales[o]) * Double(q[o * per + i])
+                    shift += rounding * inputMeans[firstInput + i / taps]
+                }
+                bias[o] = Float(Double(bias[o]) + shift)
+            }
+        }
         self.init(outChannels: conv.outChannels, inPerGroup: conv.inPerGroup, groups: conv.groups, kernel: conv.kernel,
-                  weight: q, weightScale: scales, bias: conv.bias)
+                  weight: q, weightScale: scales, bias: bias)
     }
 
     /// The float convolution these weights stand for (what `/models` describes and the float engine could run).

@@ -30,16 +30,18 @@ public final class QuantizedWeights: Sendable {
         self.classifier = classifier
     }
 
-    /// Quantizes float weights with the activation ranges calibration chose.
-    public convenience init(quantizing weights: ShuffleNetWeights, info: QuantizationInfo) throws(WeightsError) {
+    /// Quantizes float weights with the activation ranges calibration chose; with `means` (`Calibration.inputMeans`)
+    /// every convolution's bias is corrected for its weights' rounding (`QuantizedConv.init(quantizing:inputMeans:)`).
+    public convenience init(quantizing weights: ShuffleNetWeights, info: QuantizationInfo, means: InputMeans? = nil) throws(WeightsError) {
         guard weights.config.seReduction == nil else {
             throw .architecture("the int8 engine does not run squeeze-and-excitation networks (se_reduction \(weights.config.seReduction!)); serve the float model")
         }
         try info.validate(units: weights.units.count)
         self.init(config: weights.config, info: info, stem: weights.stem,
-                  units: weights.units.map { unit in
-                      QuantizedUnit(spec: unit.spec, pointwise1: QuantizedConv(quantizing: unit.pointwise1),
-                                    depthwise: QuantizedConv(quantizing: unit.depthwise), pointwise2: QuantizedConv(quantizing: unit.pointwise2))
+                  units: weights.units.enumerated().map { u, unit in
+                      QuantizedUnit(spec: unit.spec, pointwise1: QuantizedConv(quantizing: unit.pointwise1, inputMeans: means?.pointwise1[u]),
+                                    depthwise: QuantizedConv(quantizing: unit.depthwise, inputMeans: means?.depthwise[u]),
+                                    pointwise2: QuantizedConv(quantizing: unit.pointwise2, inputMeans: means?.pointwise2[u]))
                   },
                   classifier: weights.classifier)
     }
