@@ -69,9 +69,14 @@ let package = Package(
         .target(name: "EngineKernelsAVX512", dependencies: ["KernelInterface"], swiftSettings: avx512Settings),
         // cpuid: which kernel copy this CPU can run.
         .target(name: "CCPUFeatures"),
+        // The int8 engine's kernels in C: one copy per instruction set in one binary (per-function target attributes,
+        // no global -m flags), chosen at run time by cpuid. -ffp-contract=off: the requantization's float operations
+        // are the explicit fmaf / FMA intrinsics of the contract in every copy, never a contraction the compiler picks.
+        .target(name: "CInt8Kernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])],
+                linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // The one monotonic clock every module measures durations with.
         .target(name: "MonotonicClock"),
-        .target(name: "ShuffleNet", dependencies: ["KernelInterface", "EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "MonotonicClock"],
+        .target(name: "ShuffleNet", dependencies: ["KernelInterface", "EngineKernels", "EngineKernelsAVX512", "CCPUFeatures", "CInt8Kernels", "MonotonicClock"],
                 swiftSettings: engineSettings),
         // `shufflenet convert`'s readers (restricted unpickler, torch.save legacy and zip): only the command line
         // imports them, so the service never parses a pickle.
@@ -111,9 +116,9 @@ let package = Package(
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
         // The kernels' slow twins (`SlowKernels`), for tests only: no shipped target links them.
-        .target(name: "KernelTwins", dependencies: ["KernelInterface", "EngineKernels"]),
+        .target(name: "KernelTwins", dependencies: ["KernelInterface", "EngineKernels", "CInt8Kernels"]),
         .testTarget(name: "ShuffleNetTests", dependencies: ["ShuffleNet", "CheckpointImport", "EngineKernels", "KernelTwins", "TestSupport",
-                                                                 "CMallocCounter"]),
+                                                                 "CMallocCounter", "CInt8Kernels"]),
         // Fixtures/ holds the Pillow helper the tests run to make JPEGs and reference pixels at test time.
         .testTarget(name: "ImageDecodingTests", dependencies: ["ImageDecoding", "ShuffleNet", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

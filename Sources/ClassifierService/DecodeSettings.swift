@@ -18,7 +18,7 @@ public struct DecodeSettings: Sendable {
     }
 
     /// The decoder's options for an image that `classifier`'s model will resize.
-    func options(for preprocessing: Preprocessing) -> DecodeOptions {
+    public func options(for preprocessing: Preprocessing) -> DecodeOptions {
         DecodeOptions(orientation: orientation,
                       jpegScaling: jpegScaling == .fast ? .fast(minShortSide: preprocessing.resizeShorterSide) : .exact)
     }

@@ -18,12 +18,16 @@ enum ModelDescription {
             "name": .string(model.name),
             "num_classes": .integer(config.classes),
             "parameters": .integer(cost.parameters),
+            // "int8" for a quantized file (`shufflenet quantize`), run by the int8 engine; else "float32".
+            "precision": .string(model.quantized == nil ? "float32" : "int8"),
             "preprocessing": [
                 "channel_order": .string(pre.channelOrder.rawValue), "crop_size": .integer(pre.cropSize),
                 "interpolation": .string(pre.interpolation), "mean": numbers(pre.mean),
                 "resize_shorter_side": .integer(pre.resizeShorterSide), "std": numbers(pre.std), "value_scale": .number(Double(pre.valueScale)),
             ],
             // Squeeze-and-excitation reduction r of every unit (null: no SE blocks).
+            // How a quantized model's activation ranges were calibrated (null: a float model).
+            "quantization": model.quantized.map { q in ["calibration_images": .integer(q.info.calibrationImages), "method": .string(q.info.method)] } ?? .null,
             "se_reduction": config.seReduction.map { .integer($0) } ?? .null,
             "stage_repeats": integers(config.repeats),
             "stage_widths": integers(config.widths),

@@ -463,6 +463,15 @@ components:
         mflops: {type: number, description: "Multiply-adds per image in millions, as the ShuffleNet paper counts them."}
         input_size: {type: integer}
         num_classes: {type: integer}
+        precision: {type: string, enum: [float32, int8], description: "int8: a quantized file (shufflenet quantize), run by the int8 engine."}
+        quantization:
+          description: "How a quantized model's activation ranges were calibrated; null for a float model."
+          type: object
+          nullable: true
+          required: [method, calibration_images]
+          properties:
+            method: {type: string}
+            calibration_images: {type: integer}
         preprocessing:
           type: object
           required: [resize_shorter_side, crop_size, channel_order, value_scale, mean, std, interpolation]

@@ -13,14 +13,17 @@ public final class ServedModel: @unchecked Sendable {
     private let classifiers: [ImageClassifier]
 
     public var name: String { model.name }
+    /// "float32" or "int8" (a quantized file runs on the int8 engine).
+    public let precision: String
 
     init(model: ShuffleNetModel, path: String, generation: Int, workers: Int, kernels: KernelSet) {
         self.model = model
         self.path = path
         self.generation = generation
-        let network = PackedNetwork(model.weights)
+        let engine = EngineWeights(model)
+        precision = engine.precision
         classifiers = (0..<workers).map { _ in
-            let classifier = ImageClassifier(model: model, network: network, kernels: kernels)
+            let classifier = ImageClassifier(model: model, engine: engine, kernels: kernels)
             // One pass touches every buffer and weight page before the model is published.
             _ = classifier.run([.synthetic(seed: 1)])
             return classifier

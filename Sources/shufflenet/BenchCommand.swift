@@ -39,24 +39,29 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let kernelSet = try kernels.map { name throws(KernelSet.ChoiceError) in try KernelSet.named(name) }
             ?? KernelSet.choose(environment: ProcessInfo.processInfo.environment)
+        _ = try Int8Kernels.choose(environment: ProcessInfo.processInfo.environment)  // a bad SHUFFLENET_INT8_KERNELS is an error here
         let weights: ShuffleNetWeights
         let name: String
         let preprocessing: Preprocessing
+        let engineWeights: EngineWeights
         if let model {
             let loaded = try ShuffleNetModel.load(path: model)
             (weights, name, preprocessing) = (loaded.weights, loaded.name, loaded.preprocessing)
+            engineWeights = EngineWeights(loaded)
         } else {
             let config = try Presets.named(preset!)
             weights = try RandomWeights.make(config)
             (name, preprocessing) = (preset!, Preprocessing(cropSize: config.inputSize))
+            engineWeights = .float(PackedNetwork(weights))
         }
+        if case .int8 = engineWeights, profile { throw ValidationError("--profile times the float engine's layers; \(name) is an int8 model") }
         let config = weights.config
         if let dumpLogits {
             guard let input else { throw ValidationError("--dump-logits needs --input") }
             let file = try MappedFile(path: input)
             let header = try Safetensors.parseHeader(file.bytes)
             guard let entry = header.entries["input"], entry.shape.count == 4, entry.shape[1] == 3 else { throw ValidationError("\(input) has no 1×3×S×S 'input' tensor") }
-            let classifier = ImageClassifier(name: name, network: PackedNetwork(weights), preprocessing: preprocessing, labels: [],
+            let classifier = ImageClassifier(name: name, engine: engineWeights, preprocessing: preprocessing, labels: [],
                                              kernels: kernelSet, inputSize: entry.shape[2])
             let logits = classifier.run([.tensor(values: try Safetensors.floats(entry, in: file.bytes), offset: 0)]).logits[0]
             guard FileManager.default.createFile(atPath: dumpLogits, contents: logits.withUnsafeBytes { Data($0) }) else { throw ValidationError("cannot write \(dumpLogits)") }
@@ -71,9 +76,9 @@ struct BenchCommand: ParsableCommand {
             let synthetic = ClassifierInput.syntheticTensor(side: config.inputSize, seed: Self.seed)
             call = { for _ in 0..<batch { _ = session.logits(for: synthetic) } }
         } else {
-            let classifier = ImageClassifier(name: name, network: PackedNetwork(weights), preprocessing: preprocessing, labels: [],
+            let classifier = ImageClassifier(name: name, engine: engineWeights, preprocessing: preprocessing, labels: [],
                                              maxBatch: batch, threads: threads, kernels: kernelSet)
-            profiled = classifier.session
+            profiled = classifier.session as? InferenceSession
             classifier.load(Array(repeating: .synthetic(seed: Self.seed), count: batch))
             if let path = self.image {
                 guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
@@ -106,7 +111,11 @@ struct BenchCommand: ParsableCommand {
         samples.sort()
         func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
         let median = percentile(0.5)
-        let engine = reference ? "reference" : "simd \(kernelSet.rawValue)"
+        let engine = switch (reference, engineWeights) {
+        case (true, _): "reference"
+        case (false, .float): "simd \(kernelSet.rawValue)"
+        case (false, .int8): "int8 \(Int8Kernels.best.rawValue)"
+        }
         let imagesPerSecond = Double(batch) / (median / 1000)
         let gmacs = Double(Complexity(config).multiplyAdds) * Double(batch) / (median / 1000) / 1e9
         // Stage medians before the profiled calls below, which also run through `call` and would be counted.

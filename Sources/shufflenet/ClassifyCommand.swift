@@ -39,7 +39,8 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try ShuffleNetModel.load(path: model ?? DefaultModel.path)
-        let classifier = ImageClassifier(model: loaded, network: PackedNetwork(loaded.weights),
+        _ = try Int8Kernels.choose(environment: ProcessInfo.processInfo.environment)  // a bad SHUFFLENET_INT8_KERNELS is an error here
+        let classifier = ImageClassifier(model: loaded, engine: EngineWeights(loaded),
                                          kernels: try KernelSet.choose(environment: ProcessInfo.processInfo.environment))
         let k = min(topK, loaded.config.classes)
         let settings = DecodeSettings(limits: DecodeLimits(maxPixels: maxPixels), orientation: orientation, jpegScaling: jpegScaling)

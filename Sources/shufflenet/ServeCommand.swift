@@ -46,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try resolve(environment: ProcessInfo.processInfo.environment)
+        // Quantized models run the int8 copy SHUFFLENET_INT8_KERNELS names (default: the fastest this CPU runs).
+        do { _ = try Int8Kernels.choose(environment: ProcessInfo.processInfo.environment) } catch { throw ValidationError("\(error)") }
         let format = configuration.logFormat
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in

@@ -5,7 +5,7 @@ struct ShuffleNetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shufflenet",
         abstract: "ShuffleNet v1 image classification on the CPU.",
-        subcommands: [ServeCommand.self, ClassifyCommand.self, ConvertCommand.self, InfoCommand.self, BenchCommand.self, HealthcheckCommand.self]
+        subcommands: [ServeCommand.self, ClassifyCommand.self, ConvertCommand.self, QuantizeCommand.self, InfoCommand.self, BenchCommand.self, HealthcheckCommand.self]
     )
 }
 

@@ -30,6 +30,7 @@ typedef enum {
 } sn_int8_isa;
 
 /// 1 when this CPU and OS can run the copy (cpuid + xgetbv), else 0. SN_INT8_PORTABLE: always 1.
+/// (A kernel called with an unsupported isa runs the portable copy instead of faulting.)
 int sn_int8_supports(sn_int8_isa isa);
 
 /// The fastest copy this machine supports.
@@ -37,7 +38,8 @@ sn_int8_isa sn_int8_detect(void);
 
 // ---- Weight packing (one layout for every copy) ----
 
-/// Bytes of the packed form of a K × M weight matrix (K inputs, M outputs).
+/// Bytes of the packed form of a K × M weight matrix (K inputs, M outputs): panels of 16 outputs × K rounded up
+/// to 4, [panel][k/4][16][4] bytes, zero padded (Sources/CInt8Kernels/int8_copies.h).
 size_t sn_int8_packed_size(size_t K, size_t M);
 
 /// Packs weights[m·K + k] (row-major, output-major: PyTorch's [out][in]) into `packed`

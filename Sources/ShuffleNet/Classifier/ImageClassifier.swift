@@ -4,28 +4,40 @@ import MonotonicClock
 /// input) → preprocess into the session's input slots → one batched forward pass → logits, ranked on request.
 /// The service, `shufflenet classify`, `shufflenet bench` and every protocol go through it.
 ///
-/// One instance belongs to one thread at a time (it owns an `InferenceSession`, i.e. every activation
-/// buffer); the weights (`PackedNetwork`), the preprocessing spec and the labels are shared and immutable.
+/// One instance belongs to one thread at a time (it owns a session, float `InferenceSession` or int8
+/// `QuantizedSession`: every activation buffer); the weights (`EngineWeights`), the preprocessing spec and the
+/// labels are shared and immutable.
 public final class ImageClassifier: @unchecked Sendable {
     public let name: String
-    public let session: InferenceSession
+    public let session: any ForwardPass
+    /// "float32" or "int8": which engine runs this model.
+    public let precision: String
     public let preprocessing: Preprocessing
     public let labels: [ClassLabel]   // empty, or one per class
     public var config: ShuffleNetConfig { session.config }
     /// The most images one `run` takes.
     public var maxBatch: Int { session.maxBatch }
 
-    public init(name: String, network: PackedNetwork, preprocessing: Preprocessing, labels: [ClassLabel],
+    public init(name: String, engine: EngineWeights, preprocessing: Preprocessing, labels: [ClassLabel],
                 maxBatch: Int = 1, threads: Int = 1, kernels: KernelSet = .best, inputSize: Int? = nil) {
         self.name = name
-        self.session = InferenceSession(network: network, maxBatch: maxBatch, inputSize: inputSize, threads: threads, kernels: kernels)
+        self.session = engine.session(maxBatch: maxBatch, threads: threads, kernels: kernels, inputSize: inputSize)
+        self.precision = engine.precision
         self.preprocessing = preprocessing
         self.labels = labels
     }
 
-    /// A classifier for a loaded model file, over its already packed weights.
-    public convenience init(model: ShuffleNetModel, network: PackedNetwork, maxBatch: Int = 1, threads: Int = 1, kernels: KernelSet = .best) {
-        self.init(name: model.name, network: network, preprocessing: model.preprocessing, labels: model.labels,
+    /// A float classifier over packed float weights.
+    public convenience init(name: String, network: PackedNetwork, preprocessing: Preprocessing, labels: [ClassLabel],
+                            maxBatch: Int = 1, threads: Int = 1, kernels: KernelSet = .best, inputSize: Int? = nil) {
+        self.init(name: name, engine: .float(network), preprocessing: preprocessing, labels: labels,
+                  maxBatch: maxBatch, threads: threads, kernels: kernels, inputSize: inputSize)
+    }
+
+    /// A classifier for a loaded model file, over its already prepared weights (`EngineWeights(model)`: int8 for
+    /// a quantized file).
+    public convenience init(model: ShuffleNetModel, engine: EngineWeights, maxBatch: Int = 1, threads: Int = 1, kernels: KernelSet = .best) {
+        self.init(name: model.name, engine: engine, preprocessing: model.preprocessing, labels: model.labels,
                   maxBatch: maxBatch, threads: threads, kernels: kernels)
     }
 

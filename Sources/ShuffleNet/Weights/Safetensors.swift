@@ -133,6 +133,13 @@ public enum Safetensors {
         }
     }
 
+    /// The tensor's elements as Int8 (dtype I8 only: quantized weights).
+    public static func int8s(_ entry: Entry, in bytes: UnsafeRawBufferPointer) throws(WeightsError) -> [Int8] {
+        guard entry.dtype == "I8" else { throw .unsupportedDType(name: entry.name, dtype: entry.dtype) }
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[entry.byteRange])
+        return raw.prefix(entry.elementCount).map { Int8(bitPattern: $0) }
+    }
+
     /// A tensor to write: its raw little-endian bytes with dtype and shape.
     public struct OutputTensor: Sendable {
         public let name: String

@@ -7,6 +7,9 @@ public final class ShuffleNetModel: Sendable {
     public let weights: ShuffleNetWeights
     public let preprocessing: Preprocessing
     public let labels: [ClassLabel]   // empty, or exactly `config.classes` entries
+    /// The int8 weights and activation quantization of a quantized file (`shufflenet quantize`), which runs on
+    /// the int8 engine; nil for a float model. `weights` then holds the dequantized float weights.
+    public let quantized: QuantizedWeights?
     public var config: ShuffleNetConfig { weights.config }
 
     /// Metadata keys in `__metadata__` (all values are JSON text, as safetensors metadata must be strings).
@@ -16,9 +19,11 @@ public final class ShuffleNetModel: Sendable {
         public static let arch = "arch"                  // ShuffleNetConfig as JSON
         public static let preprocessing = "preprocessing" // Preprocessing as JSON
         public static let labels = "labels"              // [{"synset":…, "name":…}]
+        public static let quantization = "quantization"  // QuantizationInfo as JSON: present only in int8 files
     }
 
-    public init(name: String, weights: ShuffleNetWeights, preprocessing: Preprocessing, labels: [ClassLabel]) throws(WeightsError) {
+    public init(name: String, weights: ShuffleNetWeights, preprocessing: Preprocessing, labels: [ClassLabel],
+                quantized: QuantizedWeights? = nil) throws(WeightsError) {
         guard labels.isEmpty || labels.count == weights.config.classes else {
             throw .badMetadata(key: MetadataKey.labels, reason: "\(labels.count) labels for \(weights.config.classes) classes")
         }
@@ -30,6 +35,7 @@ public final class ShuffleNetModel: Sendable {
         self.weights = weights
         self.preprocessing = preprocessing
         self.labels = labels
+        self.quantized = quantized
     }
 
     /// Loads a model file from disk (memory-mapped); `fallbackName` names models whose metadata has none.
@@ -61,6 +67,26 @@ public final class ShuffleNetModel: Sendable {
 
         // The architecture is judged before anything is derived from it (a groups of 0 would divide by zero).
         do { try config.validate() } catch { throw .architecture(error.description) }
+        if let text = meta[MetadataKey.quantization] {
+            let info = try decodeJSON(QuantizationInfo.self, text, key: MetadataKey.quantization)
+            let expected = QuantizedWeights.tensorNames(config)
+            let unknown = Set(entries.keys).subtracting(expected).sorted(), missing = expected.subtracting(entries.keys).sorted()
+            guard unknown.isEmpty, missing.isEmpty else {
+                throw .checkpoint("a quantized file of \(config) " + (unknown.isEmpty ? "" : "holds tensors it does not use: \(unknown.prefix(8).joined(separator: ", "))")
+                                  + (unknown.isEmpty || missing.isEmpty ? "" : "; ") + (missing.isEmpty ? "" : "lacks \(missing.prefix(8).joined(separator: ", "))"))
+            }
+            let quantized = try QuantizedWeights(config: config, info: info,
+                int8s: { (name) throws(WeightsError) in
+                    guard let entry = entries[name] else { return nil }
+                    return (entry.shape, try Safetensors.int8s(entry, in: bytes))
+                },
+                floats: { (name) throws(WeightsError) in
+                    guard let entry = entries[name] else { return nil }
+                    return (entry.shape, try Safetensors.floats(entry, in: bytes))
+                })
+            return try ShuffleNetModel(name: meta[MetadataKey.name] ?? fallbackName, weights: quantized.dequantized,
+                                       preprocessing: preprocessing, labels: labels, quantized: quantized)
+        }
         // A tensor the architecture does not use (say SE blocks under an `arch` without se_reduction) is refused,
         // not dropped: the network would compute something else.
         try StateDictLayout.checkNames(Set(entries.keys), config: config, missing: false)
@@ -72,19 +98,32 @@ public final class ShuffleNetModel: Sendable {
     }
 
     /// The metadata block a model file carries.
-    public static func metadata(name: String, config: ShuffleNetConfig, preprocessing: Preprocessing, labels: [ClassLabel]) -> [String: String] {
+    public static func metadata(name: String, config: ShuffleNetConfig, preprocessing: Preprocessing, labels: [ClassLabel],
+                                quantization: QuantizationInfo? = nil) -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) }
         var meta = [MetadataKey.format: "shufflenet-v1", MetadataKey.name: name,
                     MetadataKey.arch: json(config), MetadataKey.preprocessing: json(preprocessing)]
         if !labels.isEmpty { meta[MetadataKey.labels] = json(labels) }
+        if let quantization { meta[MetadataKey.quantization] = json(quantization) }
         return meta
     }
 
     /// A state-dict name without the `module.` prefix `nn.DataParallel` adds (package: CheckpointImport strips it too).
     package static func stripModulePrefix(_ name: String) -> String {
         name.hasPrefix("module.") ? String(name.dropFirst("module.".count)) : name
+    }
+
+    /// This model quantized to int8 with calibrated activation ranges: a model file's bytes (safetensors), which
+    /// `load` reads back as an int8 model.
+    /// `means` corrects each convolution's bias for its weights' rounding; `correctOn` (calibration images) then
+    /// corrects each unit's output drift empirically (`BiasCorrection`).
+    public func quantizedFile(_ info: QuantizationInfo, means: InputMeans? = nil, correctOn images: [Activation] = []) throws(WeightsError) -> [UInt8] {
+        var quantized = try QuantizedWeights(quantizing: weights, info: info, means: means)
+        if !images.isEmpty { quantized = BiasCorrection.corrected(quantized, float: weights, images: images) }
+        return Safetensors.serialize(quantized.tensors,
+                                     metadata: Self.metadata(name: name, config: config, preprocessing: preprocessing, labels: labels, quantization: info))
     }
 
     private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String, key: String) throws(WeightsError) -> T {

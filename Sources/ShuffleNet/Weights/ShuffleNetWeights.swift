@@ -5,6 +5,14 @@ public final class ShuffleNetWeights: Sendable {
     public let units: [UnitWeights]
     public let classifier: [Float]        // [classes][lastWidth], no bias
 
+    /// Already folded weights (a quantized model's dequantized ones).
+    init(config: ShuffleNetConfig, stem: ConvWeights, units: [UnitWeights], classifier: [Float]) {
+        self.config = config
+        self.stem = stem
+        self.units = units
+        self.classifier = classifier
+    }
+
     /// Builds the folded weights from a state dict (names without a `module.` prefix).
     /// Checks that every expected tensor is present, has the expected shape and holds only finite numbers.
     public init(config: ShuffleNetConfig, tensor: (String) throws(WeightsError) -> (shape: [Int], values: [Float])?) throws(WeightsError) {

@@ -21,7 +21,7 @@ public enum WeightsError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unexpectedShape(let name, let expected, let found):
             return "tensor '\(name)' has shape \(found), expected \(expected)"
         case .unsupportedDType(let name, let dtype):
-            return "tensor '\(name)' has dtype \(dtype); only F32 and F16 weights are supported"
+            return "tensor '\(name)' has dtype \(dtype); only F32, F16 and BF16 weights (and I8 in quantized files) are supported"
         case .nonFinite(let name, let index, let value):
             return "tensor '\(name)' holds \(value) at element \(index); weights must be finite"
         case .badMetadata(let key, let reason): return "metadata '\(key)': \(reason)"

@@ -1,0 +1,276 @@
+// SN_INT8_AVX2 and SN_INT8_AVX_VNNI: 256-bit copies. They differ only in the GEMM's inner product: AVX2 widens
+// the bytes to int16 and uses vpmaddwd (exact: never vpmaddubsw, which saturates at int16), AVX-VNNI uses the VEX
+// vpdpbusd. Their other kernels are the same AVX2 code. Per-function target attributes: no -m flags needed.
+// Reads: A rows and activation pixels may be read past their valid bytes (the contract's 64 bytes of slack);
+// parameters (scale, offset, correction, weights of the last channels, floats to quantize) are read with masks
+// or through a copy, never past their end. Writes: partial vectors go through a stack copy.
+#if defined(__x86_64__)
+#include "int8_copies.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+#define TARGET __attribute__((target("avx2,fma")))
+#define INLINE static inline __attribute__((always_inline)) TARGET
+#define TARGET_VNNI __attribute__((target("avx2,fma,avxvnni")))
+
+INLINE int32_t load_i32(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/// All-ones in the int32 lanes below `count` (0…8).
+INLINE __m256i lanes8(size_t count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count < 8 ? count : 8)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/// 8 int32 lanes in [0, 255] as 8 bytes in the low half.
+INLINE __m128i narrow8(__m256i q) {
+    __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+    return _mm_packus_epi16(w16, w16);
+}
+
+/// The first `count` (1…8) bytes of the low half of v to p.
+INLINE void store_bytes(uint8_t *p, __m128i v, size_t count) {
+    if (count >= 8) {
+        _mm_storel_epi64((__m128i *)p, v);
+    } else {
+        uint8_t bytes[16];
+        _mm_storeu_si128((__m128i *)bytes, v);
+        memcpy(p, bytes, count);
+    }
+}
+
+/// clamp(rint(y), lo, 255) of 8 finite floats (|y| < 2^30; vcvtps2dq rounds half to even), as 8 bytes.
+INLINE __m128i clamp_round(__m256 y, __m256i lo) {
+    __m256i q = _mm256_cvtps_epi32(y);
+    return narrow8(_mm256_min_epi32(_mm256_max_epi32(q, lo), _mm256_set1_epi32(255)));
+}
+
+/// Epilogue of R rows of 8 outputs m…m+7 (the first `count` valid) whose accumulators are s[r].
+INLINE void epilogue8(const size_t R, const __m256i *s, size_t n0, size_t m, size_t count, const sn_int8_epilogue *e, uint8_t *C,
+                      size_t ldc, int32_t *acc, size_t ldacc) {
+    __m256i mask = lanes8(count);
+    if (!e) {
+        for (size_t r = 0; r < R; r++) _mm256_maskstore_epi32(acc + (n0 + r) * ldacc + m, mask, s[r]);
+        return;
+    }
+    __m256 scale = _mm256_maskload_ps(e->scale + m, mask), offset = _mm256_maskload_ps(e->offset + m, mask);
+    __m256i correction = e->correction ? _mm256_maskload_epi32(e->correction + m, mask) : _mm256_setzero_si256();
+    __m256i lo = _mm256_set1_epi32(e->lo);
+    for (size_t r = 0; r < R; r++) {
+        __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(s[r], correction)), scale, offset);
+        if (e->residual) {
+            uint8_t bytes[8] = {0};
+            memcpy(bytes, e->residual + (n0 + r) * e->ldr + m, count < 8 ? count : 8);
+            __m256 res = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)bytes)));
+            y = _mm256_fmadd_ps(res, _mm256_set1_ps(e->residualScale), y);
+        }
+        store_bytes(C + (n0 + r) * ldc + m, clamp_round(y, lo), count);
+    }
+}
+
+/// Both 8-output halves of one panel (outputs m0…m0+15) for R rows.
+INLINE void epilogue_panel(const size_t R, const __m256i (*s)[2], size_t n0, size_t m0, size_t M, const sn_int8_epilogue *e,
+                           uint8_t *C, size_t ldc, int32_t *acc, size_t ldacc) {
+    for (size_t h = 0; h < 2; h++) {
+        size_t m = m0 + h * 8;
+        if (m >= M) break;
+        __m256i column[6];
+        for (size_t r = 0; r < R; r++) column[r] = s[r][h];
+        epilogue8(R, column, n0, m, M - m, e, C, ldc, acc, ldacc);
+    }
+}
+
+// ---- AVX2 GEMM: vpmaddwd on int16-widened operands ----
+
+/// R rows × one panel. A quad row of the panel widened to int16 is 4 vectors, vector i holding outputs 4i…4i+3 ×
+/// inputs 0…3; the row's 4 inputs broadcast as int16 (a0 a1 a2 a3 repeated). vpmaddwd gives each output two
+/// partial sums (inputs 0–1 and 2–3) in adjacent lanes, added pairwise at the end (vphaddd).
+INLINE void gemm_tile_avx2(const size_t R, size_t n0, size_t m0, size_t M, size_t Kq, const uint8_t *A, size_t lda, const int8_t *Wp,
+                           const sn_int8_epilogue *e, uint8_t *C, size_t ldc, int32_t *acc, size_t ldacc) {
+    __m256i s[2][4];
+    for (size_t r = 0; r < R; r++)
+        for (size_t i = 0; i < 4; i++) s[r][i] = _mm256_setzero_si256();
+    const uint8_t *a = A + n0 * lda;
+    for (size_t q = 0; q < Kq; q++) {
+        __m256i w[4];
+        for (size_t i = 0; i < 4; i++) w[i] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(Wp + q * 64 + i * 16)));
+        for (size_t r = 0; r < R; r++) {
+            __m256i b = _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(load_i32(a + r * lda + q * 4))));
+            for (size_t i = 0; i < 4; i++) s[r][i] = _mm256_add_epi32(s[r][i], _mm256_madd_epi16(b, w[i]));
+        }
+    }
+    __m256i sums[2][2];
+    for (size_t r = 0; r < R; r++) {
+        // vphaddd works within 128-bit halves: outputs come out as 64-bit pairs (0 1)(4 5)(2 3)(6 7); reorder.
+        sums[r][0] = _mm256_permute4x64_epi64(_mm256_hadd_epi32(s[r][0], s[r][1]), 0xD8);
+        sums[r][1] = _mm256_permute4x64_epi64(_mm256_hadd_epi32(s[r][2], s[r][3]), 0xD8);
+    }
+    epilogue_panel(R, (const __m256i(*)[2])sums, n0, m0, M, e, C, ldc, acc, ldacc);
+}
+
+TARGET static void gemm_avx2(size_t N, size_t M, size_t K, const uint8_t *A, size_t lda, const int8_t *W, const sn_int8_epilogue *e,
+                             uint8_t *C, size_t ldc, int32_t *acc, size_t ldacc) {
+    size_t Kp = sn_int8_padded_k(K), Kq = Kp / 4, panels = sn_int8_panels(M);
+    for (size_t p = 0; p < panels; p++) {
+        const int8_t *Wp = W + p * Kp * SN_INT8_PANEL;
+        size_t n = 0;
+        for (; n + 2 <= N; n += 2) gemm_tile_avx2(2, n, p * SN_INT8_PANEL, M, Kq, A, lda, Wp, e, C, ldc, acc, ldacc);
+        if (n < N) gemm_tile_avx2(1, n, p * SN_INT8_PANEL, M, Kq, A, lda, Wp, e, C, ldc, acc, ldacc);
+    }
+}
+
+// ---- AVX-VNNI GEMM: VEX vpdpbusd, 16 ymm registers ----
+
+/// R rows (≤ 6) × one panel (2 vectors of 8 outputs): 2·R accumulators + 2 weight vectors + 1 broadcast ≤ 15.
+static inline __attribute__((always_inline)) TARGET_VNNI void gemm_tile_vnni(const size_t R, size_t n0, size_t m0, size_t M, size_t Kq,
+                                                                               const uint8_t *A, size_t lda, const int8_t *Wp,
+                                                                               const sn_int8_epilogue *e, uint8_t *C, size_t ldc,
+                                                                               int32_t *acc, size_t ldacc) {
+    __m256i s[6][2];
+    for (size_t r = 0; r < R; r++) s[r][0] = s[r][1] = _mm256_setzero_si256();
+    const uint8_t *a = A + n0 * lda;
+    for (size_t q = 0; q < Kq; q++) {
+        __m256i w0 = _mm256_loadu_si256((const __m256i *)(Wp + q * 64)), w1 = _mm256_loadu_si256((const __m256i *)(Wp + q * 64 + 32));
+        for (size_t r = 0; r < R; r++) {
+            __m256i b = _mm256_set1_epi32(load_i32(a + r * lda + q * 4));
+            s[r][0] = _mm256_dpbusd_avx_epi32(s[r][0], b, w0);
+            s[r][1] = _mm256_dpbusd_avx_epi32(s[r][1], b, w1);
+        }
+    }
+    epilogue_panel(R, (const __m256i(*)[2])s, n0, m0, M, e, C, ldc, acc, ldacc);
+}
+
+TARGET_VNNI static void gemm_vnni(size_t N, size_t M, size_t K, const uint8_t *A, size_t lda, const int8_t *W,
+                                  const sn_int8_epilogue *e, uint8_t *C, size_t ldc, int32_t *acc, size_t ldacc) {
+    size_t Kp = sn_int8_padded_k(K), Kq = Kp / 4, panels = sn_int8_panels(M);
+    for (size_t p = 0; p < panels; p++) {
+        const int8_t *Wp = W + p * Kp * SN_INT8_PANEL;
+        size_t n = 0, m0 = p * SN_INT8_PANEL;
+        for (; n + 6 <= N; n += 6) gemm_tile_vnni(6, n, m0, M, Kq, A, lda, Wp, e, C, ldc, acc, ldacc);
+        for (; n + 2 <= N; n += 2) gemm_tile_vnni(2, n, m0, M, Kq, A, lda, Wp, e, C, ldc, acc, ldacc);
+        if (n < N) gemm_tile_vnni(1, n, m0, M, Kq, A, lda, Wp, e, C, ldc, acc, ldacc);
+    }
+}
+
+// ---- Window kernels and the rest: 8 channels (int32 lanes) per vector ----
+
+/// 8 activation bytes at p (slack allows reading past the pixel's last channel) widened to int32.
+INLINE __m256i load8u(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)); }
+
+TARGET static void depthwise(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
+                             const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
+                             size_t rowBegin, size_t rowEnd) {
+    size_t Wo = sn_int8_output_side(W, stride);
+    __m256i low = _mm256_set1_epi32(lo);
+    // Channel blocks outermost: a block's 9 weight vectors, scales and offsets are loaded once for all pixels.
+    for (size_t c0 = 0; c0 < C; c0 += 8) {
+        size_t count = C - c0 < 8 ? C - c0 : 8;
+        __m256i mask = lanes8(count), w[9];
+        for (size_t t = 0; t < 9; t++) {
+            int8_t bytes[16] = {0};
+            memcpy(bytes, weights + t * C + c0, count);
+            // Sign-extended int32 lanes; with zero-extended inputs, vpmaddwd gives x·w exactly in each lane.
+            w[t] = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)bytes));
+        }
+        __m256 sc = _mm256_maskload_ps(scale + c0, mask), of = _mm256_maskload_ps(offset + c0, mask);
+        for (size_t oy = rowBegin; oy < rowEnd; oy++) {
+            for (size_t ox = 0; ox < Wo; ox++) {
+                sn_int8_window win = sn_int8_window_at(oy, ox, stride, H, W);
+                ptrdiff_t base = sn_int8_corner(oy, ox, stride, W, C) + (ptrdiff_t)c0;
+                __m256i s = _mm256_setzero_si256();
+                for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                    for (size_t kx = win.kx0; kx < win.kx1; kx++)
+                        s = _mm256_add_epi32(s, _mm256_madd_epi16(load8u(input + (base + (ptrdiff_t)((ky * W + kx) * C))), w[ky * 3 + kx]));
+                __m128i q = clamp_round(_mm256_fmadd_ps(_mm256_cvtepi32_ps(s), sc, of), low);
+                uint8_t *out = output + (oy * Wo + ox) * C;
+                if (outputIndex) {
+                    uint8_t bytes[16];
+                    _mm_storeu_si128((__m128i *)bytes, q);
+                    for (size_t i = 0; i < count; i++) out[outputIndex[c0 + i]] = bytes[i];
+                } else {
+                    store_bytes(out + c0, q, count);
+                }
+            }
+        }
+    }
+}
+
+TARGET static void avgpool(size_t H, size_t W, size_t C, const uint8_t *input, float scale, uint8_t *output, size_t ldo,
+                           size_t rowBegin, size_t rowEnd) {
+    size_t Wo = sn_int8_output_side(W, 2);
+    __m256 sc = _mm256_set1_ps(scale);
+    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
+        for (size_t ox = 0; ox < Wo; ox++) {
+            sn_int8_window win = sn_int8_window_at(oy, ox, 2, H, W);
+            ptrdiff_t base = sn_int8_corner(oy, ox, 2, W, C);
+            for (size_t c0 = 0; c0 < C; c0 += 8) {
+                __m256i s = _mm256_setzero_si256();
+                for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                    for (size_t kx = win.kx0; kx < win.kx1; kx++) s = _mm256_add_epi32(s, load8u(input + (base + (ptrdiff_t)((ky * W + kx) * C + c0))));
+                // (float)sum · scale: a plain multiply (the contract has no fma here).
+                __m128i q = clamp_round(_mm256_mul_ps(_mm256_cvtepi32_ps(s), sc), _mm256_setzero_si256());
+                store_bytes(output + (oy * Wo + ox) * ldo + c0, q, C - c0);
+            }
+        }
+    }
+}
+
+TARGET static void maxpool(size_t H, size_t W, size_t C, const uint8_t *input, uint8_t *output, size_t rowBegin, size_t rowEnd) {
+    size_t Wo = sn_int8_output_side(W, 2);
+    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
+        for (size_t ox = 0; ox < Wo; ox++) {
+            sn_int8_window win = sn_int8_window_at(oy, ox, 2, H, W);
+            ptrdiff_t base = sn_int8_corner(oy, ox, 2, W, C);
+            for (size_t c0 = 0; c0 < C; c0 += 32) {
+                __m256i m = _mm256_setzero_si256(); // the centre tap is always inside: 0 never beats a real value
+                for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                    for (size_t kx = win.kx0; kx < win.kx1; kx++)
+                        m = _mm256_max_epu8(m, _mm256_loadu_si256((const __m256i *)(input + (base + (ptrdiff_t)((ky * W + kx) * C + c0)))));
+                uint8_t *out = output + (oy * Wo + ox) * C + c0;
+                if (C - c0 >= 32) {
+                    _mm256_storeu_si256((__m256i *)out, m);
+                } else {
+                    uint8_t bytes[32];
+                    _mm256_storeu_si256((__m256i *)bytes, m);
+                    memcpy(out, bytes, C - c0);
+                }
+            }
+        }
+    }
+}
+
+TARGET static void quantize(const float *x, size_t count, float inverseScale, float zeroPoint, uint8_t *q) {
+    __m256 inv = _mm256_set1_ps(inverseScale), zp = _mm256_set1_ps(zeroPoint);
+    __m256 zero = _mm256_setzero_ps(), top = _mm256_set1_ps(255);
+    for (size_t i = 0; i < count; i += 8) {
+        __m256 y = _mm256_fmadd_ps(_mm256_maskload_ps(x + i, lanes8(count - i)), inv, zp);
+        // Clamped in float first (the same result as after rounding; huge values cannot overflow the conversion).
+        y = _mm256_min_ps(_mm256_max_ps(y, zero), top);
+        store_bytes(q + i, narrow8(_mm256_cvtps_epi32(y)), count - i);
+    }
+}
+
+TARGET static void channel_sums(size_t pixels, size_t C, const uint8_t *input, int32_t *sums) {
+    for (size_t c0 = 0; c0 < C; c0 += 32) {
+        __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
+        for (size_t p = 0; p < pixels; p++) {
+            const uint8_t *x = input + p * C + c0;
+            s0 = _mm256_add_epi32(s0, load8u(x));
+            s1 = _mm256_add_epi32(s1, load8u(x + 8));
+            s2 = _mm256_add_epi32(s2, load8u(x + 16));
+            s3 = _mm256_add_epi32(s3, load8u(x + 24));
+        }
+        size_t left = C - c0;
+        _mm256_maskstore_epi32(sums + c0, lanes8(left), s0);
+        if (left > 8) _mm256_maskstore_epi32(sums + c0 + 8, lanes8(left - 8), s1);
+        if (left > 16) _mm256_maskstore_epi32(sums + c0 + 16, lanes8(left - 16), s2);
+        if (left > 24) _mm256_maskstore_epi32(sums + c0 + 24, lanes8(left - 24), s3);
+    }
+}
+
+const sn_int8_copy sn_int8_avx2_copy = {gemm_avx2, depthwise, avgpool, maxpool, quantize, channel_sums};
+const sn_int8_copy sn_int8_avx_vnni_copy = {gemm_vnni, depthwise, avgpool, maxpool, quantize, channel_sums};
+#endif
