@@ -1,3 +1,4 @@
+import CMallocCounter
 @testable import ShuffleNet
 import TestSupport
 import XCTest
@@ -142,5 +143,22 @@ final class QuantizedEngineTests: XCTestCase {
         var badMeta = meta
         badMeta[ShuffleNetModel.MetadataKey.quantization] = String(decoding: try JSONEncoder().encode(relu), as: UTF8.self)
         XCTAssertThrowsError(try parse(q.tensors, badMeta)) { XCTAssertTrue("\($0)".contains("zero point"), "\($0)") }
+    }
+
+    /// The int8 engine allocates nothing per call, alone and with a batch over two threads.
+    func testInt8InferenceAllocatesNothing() throws {
+        guard malloccounter_available() != 0 else { throw XCTSkip("the allocation counter is off under sanitizers") }
+        let model = try Checkpoints.pretrained("g3")
+        let inputs = try goldenInputs("g3")
+        let info = try Calibration.calibrate(model.weights, images: [inputs[0]], methods: [.minmax])[0]
+        let network = QuantizedNetwork(try QuantizedWeights(quantizing: model.weights, info: info))
+        for (threads, batch) in [(1, 2), (2, 4)] {
+            let session = QuantizedSession(network: network, maxBatch: batch, threads: threads)
+            for i in 0..<batch { _ = session.inputBuffer(image: i).initialize(repeating: 100) }
+            session.forward(batch: batch) // the first call outside the count
+            malloccounter_start()
+            for i in 0..<40 { session.forward(batch: i % batch + 1) }
+            XCTAssertEqual(malloccounter_stop(), 0, "heap allocations during 40 int8 inferences on \(threads) thread(s)")
+        }
     }
 }
