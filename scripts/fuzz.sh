@@ -12,8 +12,9 @@ out=.build-fuzz
 mkdir -p "$out/bin" "$out/corpus/$target" "$out/crashes/$target"
 
 extra=()
-# The model-file parsers of the ShuffleNet module (the engine's SIMD kernels left out).
-engine=(Sources/ShuffleNet/Model/*.swift Sources/ShuffleNet/Weights/*.swift Sources/ShuffleNet/Reference/*.swift)
+# The model-file parsers of the ShuffleNet module (the engine's SIMD kernels left out), with the int8 files' parser.
+engine=(Sources/ShuffleNet/Model/*.swift Sources/ShuffleNet/Weights/*.swift Sources/ShuffleNet/Reference/*.swift
+        Sources/ShuffleNet/Quantization/{ActivationQuantization,InputMeans,QuantizedConv,QuantizedWeights}.swift)
 case "$target" in
     http-request) sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Sources/HTTP/Access/TraceContext.swift Fuzz/Targets/HTTPRequestFuzz.swift) ;;
     multipart)    sources=(Sources/HTTP/Core/*.swift Sources/HTTP/Parsing/*.swift Sources/HTTP/Access/TraceContext.swift Fuzz/Targets/MultipartFuzz.swift) ;;
