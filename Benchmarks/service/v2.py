@@ -259,7 +259,8 @@ def hey(folder, path, body, content_type, extra):
                           "-T", content_type, "-D", body, *extra, f"http://127.0.0.1:{PORT}{path}"],
                          capture_output=True, text=True, check=True).stdout
     rps = float(next(line.split()[1] for line in out.splitlines() if "Requests/sec" in line))
-    p99 = float(next(line.split()[2] for line in out.splitlines() if "99% in" in line)) * 1e3
+    # hey leaves a percentile out (prints "0% in") when too few requests completed to place it.
+    p99 = float(next((line.split()[2] for line in out.splitlines() if "99% in" in line), "nan")) * 1e3
     codes = " ".join(line.strip().replace("\t", "×") for line in out.splitlines() if line.strip().startswith("[") and "]\t" in line)
     return rps, p99, codes
 
