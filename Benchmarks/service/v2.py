@@ -2,7 +2,8 @@
 """The Open Inference Protocol (V2) through the service against the engine alone, and V2 `image` against /classify.
 
     Benchmarks/service/v2.py [--binary .build/release/shufflenet] [--model FILE] [--rounds 5] [--seconds 3]
-                             [--hey-seconds 8] [--concurrency 8]      (or: Benchmarks/v2/run.sh service)
+                             [--hey-seconds 8] [--concurrency 8] [--before BINARY] [--skip fp32|image]
+                             (or: Benchmarks/v2/run.sh service)
 
 FP32 part. `input` tensors of batch 1 and 8 (the four reference inputs of ../shared/reference, repeated) are
 sent to `POST /v2/models/M/infer`, each body built once and resent on a keep-alive http.client connection (a new one
@@ -20,6 +21,8 @@ each; the engine with a batch of N on T threads gives each thread whole images, 
 Overhead = (service median latency - engine median) / engine median. Also the binary body from two keep-alive
 connections at once (each one request at a time, so one request's transfer overlaps another's inference):
 throughput overhead = engine images/s / service images/s - 1.
+With --before BINARY, a second server (that binary, the same cores, the next port) answers the same binary and
+JSON bodies in the same rounds, in the rotation: a before/after table follows, with per-round ratios.
 
 Image part. `shufflenet serve --workers 1` on CPU 0, `hey` on CPU 1 at CONCURRENCY for HEY-SECONDS, alternating
 rounds: POST /classify with the raw PNG (top-5 JSON back) against POST /v2/models/M/infer with the same PNG as a
@@ -45,6 +48,8 @@ parser.add_argument("--hey-seconds", type=float, default=8)
 parser.add_argument("--concurrency", type=int, default=8)
 parser.add_argument("--image", default=None)
 parser.add_argument("--skip", choices=["fp32", "image"], action="append", default=[])
+parser.add_argument("--before", default=None, help="a second shufflenet binary: its V2 binary and JSON FP32 requests alternate "
+                    "with ours in every round (a before/after table follows)")
 args = parser.parse_args()
 shared = os.environ.get("SHUFFLENET_SHARED_DIR", "../shared")
 image_path = args.image or os.path.join(shared, "images", "chelsea.png")
@@ -88,12 +93,12 @@ def fp32_bodies(batch):
     return header + raw, len(header), body, expected
 
 
-def start_server(cpus, workers):
-    server = subprocess.Popen(["taskset", "-c", cpus, args.binary, "serve", "--host", "127.0.0.1", "--port", str(PORT),
+def start_server(cpus, workers, binary=None, port=PORT):
+    server = subprocess.Popen(["taskset", "-c", cpus, binary or args.binary, "serve", "--host", "127.0.0.1", "--port", str(port),
                                "--workers", str(workers), "--queue-size", "256", "--model", args.model, "--log-level", "warning"])
     for _ in range(200):
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT)
+            connection = http.client.HTTPConnection("127.0.0.1", port)
             connection.request("GET", "/v2/health/ready")
             if connection.getresponse().status == 200:
                 return server
@@ -109,9 +114,9 @@ def post(connection, path, body, headers):
     return response.status, response.getheader("Inference-Header-Content-Length"), response.read()
 
 
-def check(binary, header_length, body, expected):
+def check(binary, header_length, body, expected, port=PORT):
     """The answers to both bodies name the reference top-1 of every image."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT)
+    connection = http.client.HTTPConnection("127.0.0.1", port)
     path = f"/v2/models/{name}/infer"
     status, length, answer = post(connection, path, binary, {"Inference-Header-Content-Length": str(header_length),
                                                              "Content-Type": "application/octet-stream"})
@@ -127,10 +132,10 @@ def check(binary, header_length, body, expected):
     connection.close()
 
 
-def latencies(path, body, headers, status):
+def latencies(path, body, headers, status, port=PORT):
     """Median and p90 milliseconds of sequential requests for `seconds` on a new keep-alive connection, after one
     untimed request (a connection left idle while `bench` runs would meet the server's idle timeout)."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT)
+    connection = http.client.HTTPConnection("127.0.0.1", port)
     post(connection, path, body, headers)
     samples, end = [], time.perf_counter() + args.seconds
     while time.perf_counter() < end or len(samples) < 5:
@@ -143,13 +148,13 @@ def latencies(path, body, headers, status):
     return statistics.median(samples), samples[int(len(samples) * 0.9)]
 
 
-def throughput(path, body, headers, connections=2):
+def throughput(path, body, headers, connections=2, port=PORT):
     """Requests per second from `connections` keep-alive connections, each sending one request at a time."""
     import threading
     counts, end = [0] * connections, time.perf_counter() + args.seconds
 
     def client(index):
-        connection = http.client.HTTPConnection("127.0.0.1", PORT)
+        connection = http.client.HTTPConnection("127.0.0.1", port)
         while time.perf_counter() < end:
             got, _, answer = post(connection, path, body, headers)
             assert got == 200, answer[:300]
@@ -179,10 +184,13 @@ def fp32_part():
     for label, cpus, workers, client_cpus, cells in configs:
         os.sched_setaffinity(0, client_cpus)
         server = start_server(cpus, workers)
+        before = start_server(cpus, workers, args.before, PORT + 1) if args.before else None
         try:
             for batch, threads in cells:
                 binary, header_length, body, expected = bodies[batch]
                 check(binary, header_length, body, expected)
+                if before:
+                    check(binary, header_length, body, expected, PORT + 1)
                 binary_headers = {"Inference-Header-Content-Length": str(header_length), "Content-Type": "application/octet-stream"}
                 measures = {"engine": [], "binary": [], "json": [], "404": [], "rate": []}
                 steps = [("engine", lambda: (bench(cpus, batch, threads), 0)),
@@ -190,14 +198,21 @@ def fp32_part():
                          ("json", lambda: latencies(f"/v2/models/{name}/infer", body, {"Content-Type": "application/json"}, 200)),
                          ("404", lambda: latencies("/v2/models/no-such-model/infer", binary, binary_headers, 404)),
                          ("rate", lambda: (throughput(f"/v2/models/{name}/infer", binary, binary_headers), 0))]
+                if before:
+                    measures.update({"binary before": [], "json before": [], "rate before": []})
+                    steps += [("binary before", lambda: latencies(f"/v2/models/{name}/infer", binary, binary_headers, 200, PORT + 1)),
+                              ("json before", lambda: latencies(f"/v2/models/{name}/infer", body, {"Content-Type": "application/json"}, 200, PORT + 1)),
+                              ("rate before", lambda: (throughput(f"/v2/models/{name}/infer", binary, binary_headers, port=PORT + 1), 0))]
                 for round_ in range(args.rounds):
                     for key, step in steps[round_ % len(steps):] + steps[:round_ % len(steps)]:
                         measures[key].append(step()[0])
                 rows.append((label, workers, batch, threads, len(binary), len(body), measures))
                 print(f"{label}, batch {batch}: done; {load_average()}", flush=True)
         finally:
-            server.terminate()
-            server.wait()
+            for process in (server, before):
+                if process:
+                    process.terminate()
+                    process.wait()
     os.sched_setaffinity(0, {0, 1})
     print(f"\nFP32 `input` at batch 1 and 8: medians over {args.rounds} rounds of {args.seconds:g} s each (rotating order); "
           "ms per request (service, sequential on one keep-alive connection) or per call (engine)")
@@ -215,6 +230,28 @@ def fp32_part():
               f"{med['json']:.1f} | {100 * (med['json'] / med['engine'] - 1):.0f} % ({100 * min(over_json):.0f}–{100 * max(over_json):.0f} %) | "
               f"{binary_size / 1e6:.2f} / {json_size / 1e6:.2f} MB | {1e3 * batch / med['engine']:.0f} | {med['rate'] * batch:.0f} | "
               f"{100 * (1e3 / med['engine'] / med['rate'] - 1):.0f} % ({100 * min(rate_over):.0f}–{100 * max(rate_over):.0f} %) |")
+    if args.before:
+        before_after_table(rows)
+
+
+def before_after_table(rows):
+    """Ours against --before, round by round (each pair measured in the same round)."""
+    def cell(m, key, engine=False):
+        ratios = [a / b for a, b in zip(m[key], m[key + " before"])]
+        over = lambda k: 100 * (statistics.median(m[k]) / statistics.median(m["engine"]) - 1)
+        return (f"{statistics.median(m[key + ' before']):.3f} → {statistics.median(m[key]):.3f} | "
+                f"{over(key + ' before'):.0f} % → {over(key):.0f} % | "
+                f"{statistics.median(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f})")
+    print(f"\nBefore ({args.before}) → after ({args.binary}), the same rounds: ms per request, overhead over the engine, "
+          "after/before latency per round (median, range)")
+    print("\n| cores | batch | engine ms | V2 binary ms | binary overhead | binary after/before | V2 JSON ms | JSON overhead | "
+          "JSON after/before | 2 connections images/s | throughput after/before |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for label, workers, batch, threads, _, _, m in rows:
+        rates = [a / b for a, b in zip(m["rate"], m["rate before"])]
+        print(f"| {label} | {batch} | {statistics.median(m['engine']):.3f} | {cell(m, 'binary')} | {cell(m, 'json')} | "
+              f"{statistics.median(m['rate before']) * batch:.0f} → {statistics.median(m['rate']) * batch:.0f} | "
+              f"{statistics.median(rates):.3f} ({min(rates):.3f}–{max(rates):.3f}) |")
 
 
 def hey(folder, path, body, content_type, extra):
@@ -222,7 +259,8 @@ def hey(folder, path, body, content_type, extra):
                           "-T", content_type, "-D", body, *extra, f"http://127.0.0.1:{PORT}{path}"],
                          capture_output=True, text=True, check=True).stdout
     rps = float(next(line.split()[1] for line in out.splitlines() if "Requests/sec" in line))
-    p99 = float(next(line.split()[2] for line in out.splitlines() if "99% in" in line)) * 1e3
+    # hey leaves a percentile out (prints "0% in") when too few requests completed to place it.
+    p99 = float(next((line.split()[2] for line in out.splitlines() if "99% in" in line), "nan")) * 1e3
     codes = " ".join(line.strip().replace("\t", "×") for line in out.splitlines() if line.strip().startswith("[") and "]\t" in line)
     return rps, p99, codes
 

@@ -24,6 +24,8 @@ public func fuzzV2Request(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             switch input.data {
             case .fp32(let values):  // JSON has no NaN or infinity; binary data may hold any bit pattern
                 precondition(input.datatype == .fp32 && (input.binaryDataSize != nil || values.allSatisfy(\.isFinite)))
+            case .fp32Bytes(let bytes):  // binary data, in place: exactly its range of the body
+                precondition(input.datatype == .fp32 && input.binaryDataSize == bytes.byteRange.count && bytes.byteRange.upperBound <= body.count)
             case .bytes(let elements): precondition(input.datatype == .bytes && elements.allSatisfy { $0.count <= body.count })
             case .raw(let bytes): precondition(bytes.count == count * (input.datatype.elementSize ?? 0))
             }

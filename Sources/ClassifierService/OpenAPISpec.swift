@@ -14,10 +14,20 @@ info:
     413 (body over the limit), 414 (request line too long), 431 (headers too large), 501 (unsupported
     transfer coding), 503 with Retry-After (connection limit, or the uploads held in memory at once reach
     their limit) and 505 (HTTP version), with the same error body.
+    Every response also carries `traceresponse` (W3C Trace Context). With `--api-key-file` every route but the
+    public ones (`--public-paths`; by default /, /openapi.yaml, /healthz, /readyz, /metrics, /v2/health/live
+    and /v2/health/ready) needs `Authorization: Bearer <key>` or `X-API-Key: <key>`, else 401 with
+    `WWW-Authenticate` (under /v2 in the protocol's error shape). Without that flag no key is needed.
   license:
     name: MIT
 servers:
   - url: http://localhost:8080
+# No key is needed unless the server runs with --api-key-file; then every route but the public ones
+# (--public-paths) needs one of the two schemes, and answers 401 without a valid key.
+security:
+  - {}
+  - BearerKey: []
+  - HeaderKey: []
 paths:
   /classify:
     post:
@@ -63,9 +73,10 @@ paths:
           image/jpeg:
             schema: {type: string, format: binary}
       responses:
+        "401": {$ref: "#/components/responses/Unauthorized"}
         "200":
           description: The top-k classes and where the time went (one image), or one entry per image (several).
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             application/json:
               schema:
@@ -83,10 +94,11 @@ paths:
     get:
       summary: "Liveness: the process is up and serving HTTP"
       operationId: healthz
+      security: [{}]  # public by default (--public-paths): no key needed
       responses:
         "200":
           description: Alive.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             application/json:
               schema:
@@ -97,10 +109,11 @@ paths:
     get:
       summary: "Readiness: every model loaded and warmed, not draining"
       operationId: readyz
+      security: [{}]  # public by default (--public-paths): no key needed
       responses:
         "200":
           description: Ready for traffic.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             application/json:
               schema:
@@ -111,6 +124,7 @@ paths:
           description: Not ready (starting, warming up or shutting down); `reason` says which.
           headers:
             X-Request-Id: {$ref: "#/components/headers/RequestId"}
+            traceresponse: {$ref: "#/components/headers/TraceResponse"}
             Retry-After: {$ref: "#/components/headers/RetryAfter"}
           content:
             application/json:
@@ -125,9 +139,10 @@ paths:
       summary: The loaded models
       operationId: listModels
       responses:
+        "401": {$ref: "#/components/responses/Unauthorized"}
         "200":
           description: Every loaded model, the default first.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             application/json:
               schema:
@@ -147,9 +162,10 @@ paths:
           required: true
           schema: {type: string}
       responses:
+        "401": {$ref: "#/components/responses/Unauthorized"}
         "200":
           description: The model's architecture, cost and preprocessing.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             application/json:
               schema: {$ref: "#/components/schemas/Model"}
@@ -158,10 +174,11 @@ paths:
     get:
       summary: Prometheus metrics (text exposition format 0.0.4)
       operationId: metrics
+      security: [{}]  # public by default (--public-paths): no key needed
       responses:
         "200":
           description: Metrics.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             text/plain:
               schema: {type: string}
@@ -172,10 +189,11 @@ paths:
         A self-contained HTML page (inline script and style, no external assets) that uploads the chosen
         image to /classify and shows the top 5 as bars, the timings, or the server's error message.
       operationId: webPage
+      security: [{}]  # public by default (--public-paths): no key needed
       responses:
         "200":
           description: The page.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             text/html:
               schema: {type: string}
@@ -185,9 +203,10 @@ paths:
       operationId: v2ServerMetadata
       tags: [v2]
       responses:
+        "401": {$ref: "#/components/responses/V2Unauthorized"}
         "200":
           description: The server's name, version and protocol extensions.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             application/json:
               schema:
@@ -202,6 +221,7 @@ paths:
       summary: "Open Inference Protocol: server liveness (200, empty body)"
       operationId: v2Live
       tags: [v2]
+      security: [{}]  # public by default (--public-paths): no key needed
       responses:
         "200": {$ref: "#/components/responses/V2True"}
   /v2/health/ready:
@@ -209,6 +229,7 @@ paths:
       summary: "Open Inference Protocol: server readiness (200 ready; 400 starting or draining)"
       operationId: v2Ready
       tags: [v2]
+      security: [{}]  # public by default (--public-paths): no key needed
       responses:
         "200": {$ref: "#/components/responses/V2True"}
         "400": {$ref: "#/components/responses/V2Error"}
@@ -219,6 +240,7 @@ paths:
       tags: [v2]
       parameters: [{$ref: "#/components/parameters/V2Model"}]
       responses:
+        "401": {$ref: "#/components/responses/V2Unauthorized"}
         "200": {$ref: "#/components/responses/V2ModelMetadata"}
         "404": {$ref: "#/components/responses/V2Error"}
   /v2/models/{model}/versions/{version}:
@@ -228,6 +250,7 @@ paths:
       tags: [v2]
       parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2Version"}]
       responses:
+        "401": {$ref: "#/components/responses/V2Unauthorized"}
         "200": {$ref: "#/components/responses/V2ModelMetadata"}
         "404": {$ref: "#/components/responses/V2Error"}
   /v2/models/{model}/ready:
@@ -237,6 +260,7 @@ paths:
       tags: [v2]
       parameters: [{$ref: "#/components/parameters/V2Model"}]
       responses:
+        "401": {$ref: "#/components/responses/V2Unauthorized"}
         "200": {$ref: "#/components/responses/V2True"}
         "400": {$ref: "#/components/responses/V2Error"}
         "404": {$ref: "#/components/responses/V2Error"}
@@ -247,6 +271,7 @@ paths:
       tags: [v2]
       parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2Version"}]
       responses:
+        "401": {$ref: "#/components/responses/V2Unauthorized"}
         "200": {$ref: "#/components/responses/V2True"}
         "400": {$ref: "#/components/responses/V2Error"}
         "404": {$ref: "#/components/responses/V2Error"}
@@ -264,6 +289,7 @@ paths:
       parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2HeaderLength"}]
       requestBody: {$ref: "#/components/requestBodies/V2Inference"}
       responses:
+        "401": {$ref: "#/components/responses/V2Unauthorized"}
         "200": {$ref: "#/components/responses/V2Inference"}
         "400": {$ref: "#/components/responses/V2Error"}
         "404": {$ref: "#/components/responses/V2Error"}
@@ -279,6 +305,7 @@ paths:
       parameters: [{$ref: "#/components/parameters/V2Model"}, {$ref: "#/components/parameters/V2Version"}, {$ref: "#/components/parameters/V2HeaderLength"}]
       requestBody: {$ref: "#/components/requestBodies/V2Inference"}
       responses:
+        "401": {$ref: "#/components/responses/V2Unauthorized"}
         "200": {$ref: "#/components/responses/V2Inference"}
         "400": {$ref: "#/components/responses/V2Error"}
         "404": {$ref: "#/components/responses/V2Error"}
@@ -290,10 +317,11 @@ paths:
     get:
       summary: This document
       operationId: openapi
+      security: [{}]  # public by default (--public-paths): no key needed
       responses:
         "200":
           description: The OpenAPI description of the service.
-          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+          headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
           content:
             application/yaml:
               schema:
@@ -304,9 +332,29 @@ paths:
                   info: {type: object}
                   paths: {type: object}
 components:
+  securitySchemes:
+    BearerKey:
+      type: http
+      scheme: bearer
+      description: |
+        An API key from the server's --api-key-file as `Authorization: Bearer <key>` (required only when the
+        server runs with --api-key-file, on every route but the public ones).
+    HeaderKey:
+      type: apiKey
+      in: header
+      name: X-API-Key
+      description: "The same API key as `X-API-Key: <key>`."
   headers:
     RequestId:
       description: The client's X-Request-Id, or one the server generated.
+      schema: {type: string}
+    TraceResponse:
+      description: |
+        W3C Trace Context Level 2: the server's span, `00-<trace-id>-<span-id>-<flags>` — the caller's trace
+        continued from a valid `traceparent`, else a new one. On every response, errors included.
+      schema: {type: string, pattern: "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"}
+    WWWAuthenticate:
+      description: '`Bearer` (no key presented) or `Bearer error="invalid_token"` (a key that is not valid).'
       schema: {type: string}
     RetryAfter:
       description: Seconds to wait before retrying.
@@ -502,12 +550,30 @@ components:
                 not_found, method_not_allowed, expectation_failed.
             message: {type: string, description: "What went wrong and how to fix it, in words."}
   responses:
+    Unauthorized:
+      description: API keys are on (--api-key-file) and the request presented no valid key; decided from the head alone.
+      headers:
+        X-Request-Id: {$ref: "#/components/headers/RequestId"}
+        traceresponse: {$ref: "#/components/headers/TraceResponse"}
+        WWW-Authenticate: {$ref: "#/components/headers/WWWAuthenticate"}
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Error"}
+    V2Unauthorized:
+      description: "API keys are on (--api-key-file) and the request presented no valid key: {\"error\": \"<message>\"}."
+      headers:
+        X-Request-Id: {$ref: "#/components/headers/RequestId"}
+        traceresponse: {$ref: "#/components/headers/TraceResponse"}
+        WWW-Authenticate: {$ref: "#/components/headers/WWWAuthenticate"}
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/V2Error"}
     V2True:
       description: True (the body is empty).
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
     V2Error:
       description: "An error in the protocol's shape: {\"error\": \"<message>\"}."
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/V2Error"}
@@ -515,13 +581,14 @@ components:
       description: The queue is full, the request waited past its deadline, or the service is starting or draining.
       headers:
         X-Request-Id: {$ref: "#/components/headers/RequestId"}
+        traceresponse: {$ref: "#/components/headers/TraceResponse"}
         Retry-After: {$ref: "#/components/headers/RetryAfter"}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/V2Error"}
     V2ModelMetadata:
       description: The model's name, versions, platform and tensors.
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema:
@@ -537,6 +604,7 @@ components:
       description: The requested outputs (JSON, or JSON followed by binary tensor data).
       headers:
         X-Request-Id: {$ref: "#/components/headers/RequestId"}
+        traceresponse: {$ref: "#/components/headers/TraceResponse"}
         Inference-Header-Content-Length:
           description: Present when binary tensor data follows the JSON part.
           schema: {type: integer, minimum: 0}
@@ -547,37 +615,37 @@ components:
           schema: {type: string, format: binary}
     Error:
       description: An error.
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     BadRequest:
       description: Malformed multipart, no `image` part, a bad `top_k`, or an unknown `model`.
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     NotFound:
       description: No such model.
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     TooLarge:
       description: The body is over the upload limit, more image parts than --max-batch, or an image header claims more pixels than allowed.
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     UnsupportedMediaType:
       description: The image is neither PNG nor JPEG; the message says what it looks like (WebP, GIF, HEIC, text, ...).
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
     Undecodable:
       description: An image the decoder cannot decode (truncated, bad CRC, 12-bit JPEG, ...), with libpng's or libjpeg's reason.
-      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}}
+      headers: {X-Request-Id: {$ref: "#/components/headers/RequestId"}, traceresponse: {$ref: "#/components/headers/TraceResponse"}}
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
@@ -585,6 +653,7 @@ components:
       description: The queue is full, the request waited past its deadline, or the service is not ready or draining.
       headers:
         X-Request-Id: {$ref: "#/components/headers/RequestId"}
+        traceresponse: {$ref: "#/components/headers/TraceResponse"}
         Retry-After: {$ref: "#/components/headers/RetryAfter"}
       content:
         application/json:

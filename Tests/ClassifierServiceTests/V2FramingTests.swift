@@ -1,4 +1,5 @@
 import Foundation
+import ShuffleNet
 import TestSupport
 import XCTest
 
@@ -90,6 +91,37 @@ extension ServiceTests {
         let response = try v2Infer(json: json, headerLength: nil)
         XCTAssertEqual(response.status, 413, response.text)
         XCTAssertTrue(response.text.contains("32"), response.text)
+    }
+
+    /// Binary FP32 is read in place from the body, at whatever byte offset the JSON part leaves it (here an odd
+    /// one), image after image: the reference logits for each, as for the same numbers sent as JSON; and a
+    /// request pipelined right behind the body is answered too.
+    func testBinaryFP32AtAnOddOffsetGivesTheReferenceLogits() throws {
+        let s = try service()
+        let chelsea = try ReferenceIO(path: try SharedFixtures.path("reference/g3_0.5x_chelsea.io.safetensors"))
+        let coffee = try ReferenceIO(path: try SharedFixtures.path("reference/g3_0.5x_coffee.io.safetensors"))
+        let floats = chelsea.input.data + coffee.input.data
+        var json = #"{"inputs":[{"name":"input","shape":[2,3,224,224],"datatype":"FP32","parameters":{"binary_data_size":1204224}}],"#
+            + #""outputs":[{"name":"logits","parameters":{"binary_data":true}}]}"#
+        while json.utf8.count % 4 != 1 { json += " " }
+        let body = Array(json.utf8) + floats.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+        let client = try RawClient(port: s.port)
+        defer { client.close() }
+        let head = "POST /v2/models/\(Self.v2Model)/infer HTTP/1.1\r\nHost: t\r\nContent-Length: \(body.count)\r\n"
+            + "Inference-Header-Content-Length: \(json.utf8.count)\r\n\r\n"
+        try client.send(Array(head.utf8) + body + Array("GET /v2/health/live HTTP/1.1\r\nHost: t\r\n\r\n".utf8))
+        let response = try XCTUnwrap(try client.readResponse())
+        XCTAssertEqual(response.status, 200, response.text)
+        let jsonLength = try XCTUnwrap(Int(response.header("Inference-Header-Content-Length") ?? ""))
+        let logits = stride(from: jsonLength, to: response.body.count, by: 4).map { offset in
+            Float(bitPattern: response.body[offset..<offset + 4].reversed().reduce(0) { $0 << 8 | UInt32($1) })
+        }
+        XCTAssertEqual(logits.count, 2000)
+        for (index, golden) in [chelsea, coffee].enumerated() {
+            let row = Array(logits[index * 1000..<(index + 1) * 1000])
+            XCTAssertLessThan(ReferenceIO.relativeError(row, golden.logits), 1e-4, "image \(index)")
+        }
+        XCTAssertEqual(try XCTUnwrap(try client.readResponse()).status, 200, "the pipelined request")
     }
 
     /// A 100 MB declared body is refused from its Content-Length, before any of it is read or buffered.

@@ -71,6 +71,41 @@ final class RequestReaderTests: XCTestCase {
         XCTAssertNil(reader.next())
     }
 
+    /// A Content-Length body read straight into place (as the connection reads it from its socket) gives the
+    /// same event as one fed through `append`; reads that would block, end or fail change nothing.
+    func testABodyReadStraightIntoPlaceGivesTheSameEvent() throws {
+        var reader = RequestReader()
+        let h = "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n"
+        XCTAssertEqual(reader.receiveBody { _ in XCTFail("no body is awaited before a head"); return 1 }, nil)
+        reader.append(contentsOf: Array((h + "ab").utf8))
+        XCTAssertEqual(reader.next(), .head(try head(h), .contentLength(10)))
+        XCTAssertEqual(reader.bodyBytesAwaited, 0, "bytes still buffered are taken first")
+        XCTAssertNil(reader.next())
+        XCTAssertEqual(reader.bodyBytesAwaited, 8)
+        for outcome in [nil, 0, -1] as [Int?] {
+            XCTAssertEqual(reader.receiveBody { _ in outcome }, outcome)
+        }
+        XCTAssertEqual(reader.bodyByteCount, 2)
+        // A short read, then one offered more room than the body has left.
+        XCTAssertEqual(reader.receiveBody { space in
+            XCTAssertEqual(space.count, 8)
+            space.copyBytes(from: Array("cde".utf8))
+            return 3
+        }, 3)
+        XCTAssertNil(reader.next(), "7 of 10 bytes")
+        XCTAssertEqual(reader.receiveBody { space in
+            XCTAssertEqual(space.count, 5, "never room beyond the declared length")
+            space.copyBytes(from: Array("fghij".utf8))
+            return 5
+        }, 5)
+        XCTAssertEqual(reader.bodyBytesAwaited, 0)
+        XCTAssertEqual(reader.bodyBytesReceived, 10)
+        XCTAssertEqual(reader.next(), .body(Array("abcdefghij".utf8)))
+        // The next request reads through the buffer again.
+        reader.append(contentsOf: Array("GET /y HTTP/1.1\r\nHost: h\r\n\r\n".utf8))
+        XCTAssertEqual(reader.next(), .head(try head("GET /y HTTP/1.1\r\nHost: h\r\n\r\n"), .none))
+    }
+
     func testExpectContinueLeavesNothingBufferedUntilTheClientSendsTheBody() throws {
         var reader = RequestReader()
         let h = "PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n"

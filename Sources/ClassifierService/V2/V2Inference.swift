@@ -11,7 +11,7 @@ import ShuffleNet
 extension ClassifierAPI {
     /// One image of a V2 request, as the pool part that runs it sees it.
     private enum V2Image: Sendable {
-        case tensor(values: [Float], offset: Int)
+        case tensor(ClassifierInput)   // one image of the `input` tensor, read where it is
         case encoded(bytes: ArraySlice<UInt8>, header: ImageHeader)
     }
 
@@ -64,9 +64,15 @@ extension ClassifierAPI {
             throw InferenceProtocolError.tooLarge(what: "batch of tensor '\(input.name)' (--max-batch)", actual: batch, limit: configuration.maxBatch)
         }
         if input.name == "input" {
-            guard let values = input.data.fp32 else { throw InferenceProtocolError.invalidTensor(name: "input", reason: "no FP32 data") }
-            let perImage = values.count / batch
-            return (0..<batch).map { .tensor(values: values, offset: $0 * perImage) }
+            let perImage = input.elementCount / batch  // floats
+            switch input.data {
+            case .fp32Bytes(let bytes):  // binary data: each image converted straight from the request body
+                return (0..<batch).map { .tensor(.fp32LittleEndian(bytes: bytes.storage, offset: bytes.byteRange.lowerBound + 4 * $0 * perImage)) }
+            case .fp32(let values):
+                return (0..<batch).map { .tensor(.tensor(values: values, offset: $0 * perImage)) }
+            default:
+                throw InferenceProtocolError.invalidTensor(name: "input", reason: "no FP32 data")
+            }
         }
         guard let files = input.data.bytes, files.count == batch else {
             throw InferenceProtocolError.invalidTensor(name: "image", reason: "expected \(batch) encoded images")
@@ -89,8 +95,8 @@ extension ClassifierAPI {
                 let classifier = served.classifier(worker: worker)
                 self.metrics.queued(seconds: max(0, waited))
                 switch images[part] {
-                case .tensor(let values, let offset):
-                    let output = classifier.run([.tensor(values: values, offset: offset)])
+                case .tensor(let tensor):
+                    let output = classifier.run([tensor])
                     self.metrics.inference(model: served.name, seconds: output.inferenceSeconds)
                     return .success(output.logits[0])
                 case .encoded(let bytes, let header):

@@ -15,16 +15,20 @@ public struct RequestReader: Sendable {
         case failed(HTTPParseError, head: HTTPRequestHead?, path: String?)
     }
 
-    private enum State: Sendable { case head, length(remaining: Int), chunked, failed }
+    private enum State: Sendable { case head, length(Int), chunked, failed }  // length: the declared Content-Length
 
     public let limits: HTTPLimits
     private var buffer: [UInt8] = []        // received, not yet consumed
     private var state = State.head
     private var head: HTTPRequestHead?      // a request with a body: its head, from `.head` until `.body`
-    // The body so far, in stored properties appended in place: a payload bound in a `switch` keeps a second
-    // reference, and every append then copied the whole body received so far (copy-on-write) — a 15 MB
+    // The body so far, in stored properties written in place: a payload bound in a `switch` keeps a second
+    // reference, and every write then copied the whole body received so far (copy-on-write) — a 15 MB
     // upload arriving at 8 MB/s cost the event loop 0.9 s of CPU instead of 0.03 s.
-    private var body: [UInt8] = []          // a Content-Length body
+    // A Content-Length body is allocated once at its declared length when its first byte is taken (the
+    // connection has then judged the head and reserved the upload budget) and filled up to `bodyFilled`,
+    // from the buffer or straight from the socket (`receiveBody`): no growing, no second copy.
+    private var body: [UInt8] = []
+    private var bodyFilled = 0
     private var chunked: ChunkedDecoder?    // a chunked body, in its decoder
 
     /// Bytes of the current body consumed from the input so far, framing included (for rate timeouts).
@@ -38,7 +42,29 @@ public struct RequestReader: Sendable {
     public var bufferedByteCount: Int { buffer.count }
 
     /// Payload bytes of the current body so far (a chunked body's size is learnt only as it arrives).
-    public var bodyByteCount: Int { chunked?.body.count ?? body.count }
+    public var bodyByteCount: Int { chunked?.body.count ?? bodyFilled }
+
+    /// Bytes of a Content-Length body still to come while nothing is buffered (else 0): the caller may then
+    /// read them from the socket straight into the body with `receiveBody`.
+    public var bodyBytesAwaited: Int {
+        guard case .length(let total) = state, buffer.isEmpty else { return 0 }
+        return total - bodyFilled
+    }
+
+    /// Reads the next bytes of a Content-Length body straight into its storage: `read` gets the unfilled rest
+    /// of the body (at most `bodyBytesAwaited` bytes) and returns as a socket read does (> 0 bytes read, 0 end
+    /// of stream, nil would block, negative an error); that outcome is returned. The `.body` event comes from
+    /// the next `next()`. Nil, without calling `read`, when no body bytes are awaited.
+    public mutating func receiveBody(_ read: (UnsafeMutableRawBufferPointer) -> Int?) -> Int? {
+        guard case .length(let total) = state, buffer.isEmpty, bodyFilled < total else { return nil }
+        allocateBody(total)
+        let result = body.withUnsafeMutableBytes { [bodyFilled] in read(UnsafeMutableRawBufferPointer(rebasing: $0[bodyFilled..<total])) }
+        if let n = result, n > 0 {
+            bodyFilled += min(n, total - bodyFilled)
+            bodyBytesReceived += n
+        }
+        return result
+    }
 
     /// The path of the request being read, if known: from its head, or from a whole request line while the
     /// rest of the head is still arriving (for a head timeout's error shape).
@@ -66,7 +92,7 @@ public struct RequestReader: Sendable {
         switch state {
         case .failed: return nil
         case .head: return readHead()
-        case .length(let remaining): return readLength(remaining)
+        case .length(let total): return readLength(total)
         case .chunked: return readChunked()
         }
     }
@@ -92,26 +118,34 @@ public struct RequestReader: Sendable {
         // A bodiless request is complete with its head: the next bytes are the next request's.
         switch framing {
         case .none: break
-        case .contentLength(let length): (state, head) = (.length(remaining: length), parsed)
+        case .contentLength(let length): (state, head) = (.length(length), parsed)
         case .chunked: (state, head, chunked) = (.chunked, parsed, ChunkedDecoder(limits: limits))
         }
         return .head(parsed, framing)
     }
 
-    private mutating func readLength(_ remaining: Int) -> Event? {
-        let n = min(remaining, buffer.count)
+    private mutating func readLength(_ total: Int) -> Event? {
+        let n = min(total - bodyFilled, buffer.count)
         if n > 0 {
-            body.append(contentsOf: buffer[0..<n])
+            allocateBody(total)
+            body.withUnsafeMutableBytes { [bodyFilled] destination in
+                buffer.withUnsafeBytes { (destination.baseAddress! + bodyFilled).copyMemory(from: $0.baseAddress!, byteCount: n) }
+            }
             buffer.removeFirst(n)
+            bodyFilled += n
             bodyBytesReceived += n
         }
-        guard n == remaining else {
-            state = .length(remaining: remaining - n)
-            return nil
-        }
+        guard bodyFilled == total else { return nil }
         let complete = body
-        body = []
+        (body, bodyFilled) = ([], 0)
         return finish(complete)
+    }
+
+    /// The body's storage at its full declared length, uninitialised: only `bodyFilled` bytes of it are
+    /// written, and it is handed out only once all are.
+    private mutating func allocateBody(_ total: Int) {
+        guard body.isEmpty else { return }
+        body = [UInt8](unsafeUninitializedCapacity: total) { _, initialized in initialized = total }
     }
 
     private mutating func readChunked() -> Event? {
@@ -138,7 +172,7 @@ public struct RequestReader: Sendable {
 
     private mutating func fail(_ error: HTTPParseError, path: String?) -> Event {
         let failed = Event.failed(error, head: head, path: path)
-        (state, head, body, chunked) = (.failed, nil, [], nil)
+        (state, head, body, bodyFilled, chunked) = (.failed, nil, [], 0, nil)
         return failed
     }
 }

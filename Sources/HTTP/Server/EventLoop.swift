@@ -112,7 +112,9 @@ final class EventLoop: @unchecked Sendable {
         var readyEvents = [UInt32](repeating: 0, count: 256)
         var nextTick = Monotonic.now() + Self.tickInterval
         while true {
-            let timeout = max(0, Int32((nextTick - Monotonic.now()) * 1000))
+            // Rounded up: truncated, the last millisecond before each tick was a busy loop of epoll_wait(0)
+            // (~1000 calls per tick per loop, most of the loops' system calls when idle).
+            let timeout = max(0, Int32(((nextTick - Monotonic.now()) * 1000).rounded(.up)))
             let count = epollshim_wait(epoll, &readyFDs, &readyEvents, Int32(readyFDs.count), timeout)
             for i in 0..<max(0, Int(count)) {
                 let fd = readyFDs[i]

@@ -131,11 +131,23 @@ final class HTTPConnection: EventLoopHandler, @unchecked Sendable {
         let bufferCap = limits.maxBodyBytes + limits.maxHeaderBytes + limits.maxRequestLineBytes
         withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { buffer in
             for _ in 0..<64 { // bounded: other connections on this queue get their turn
+                // An accepted Content-Length body goes from the kernel straight into its own storage (one copy);
+                // heads, chunked bodies and pipelined bytes through the buffer.
+                if case .body = phase, reader.bodyBytesAwaited > 0 {
+                    guard let n = reader.receiveBody({ transport.read(into: $0) }) else { break }
+                    if n <= 0 { ended = true; break }
+                    continue
+                }
                 guard let n = transport.read(into: buffer) else { break }
                 if n <= 0 { ended = true; break }
                 if case .lingering = phase { continue } // discard
                 reader.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 if reader.bufferedByteCount > bufferCap { break }
+                // A head is judged as soon as it is in, so that the rest of its body takes the direct path above.
+                if case .head = phase {
+                    process()
+                    guard case .body = phase else { break }
+                }
             }
         }
         if transport.wantsWrite { setWriting(true) }

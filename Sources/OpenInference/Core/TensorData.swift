@@ -1,13 +1,25 @@
 /// A tensor's elements, flattened in row-major order. FP32 and BYTES, the two kinds a classifier takes and
-/// gives, are held decoded; every other datatype keeps its little-endian bytes, as the binary extension
-/// carries them (the service only has to say that it does not take them).
+/// gives, are held decoded — FP32 from binary tensor data left in place, in the body it came in; every other
+/// datatype keeps its little-endian bytes, as the binary extension carries them (the service only has to say
+/// that it does not take them).
 public enum TensorData: Sendable, Equatable {
+    /// FP32 from JSON numbers, or made by the server (outputs).
     case fp32([Float])
+    /// FP32 from binary tensor data, not copied out of the request body.
+    case fp32Bytes(FP32Bytes)
     case bytes(BytesTensor)
     /// `count × datatype.elementSize` little-endian bytes (BOOL: one byte per element, 0 or 1).
     case raw([UInt8])
 
-    public var fp32: [Float]? { if case .fp32(let values) = self { values } else { nil } }
+    /// The FP32 elements, either way they are held (binary ones copied out: read `fp32Bytes` to avoid that).
+    public var fp32: [Float]? {
+        switch self {
+        case .fp32(let values): values
+        case .fp32Bytes(let bytes): bytes.values
+        default: nil
+        }
+    }
+    public var fp32Bytes: FP32Bytes? { if case .fp32Bytes(let bytes) = self { bytes } else { nil } }
     public var bytes: BytesTensor? { if case .bytes(let elements) = self { elements } else { nil } }
     public var raw: [UInt8]? { if case .raw(let bytes) = self { bytes } else { nil } }
 
@@ -15,6 +27,7 @@ public enum TensorData: Sendable, Equatable {
     public func elementCount(as datatype: TensorDatatype) -> Int {
         switch self {
         case .fp32(let values): return values.count
+        case .fp32Bytes(let bytes): return bytes.count
         case .bytes(let elements): return elements.count
         case .raw(let bytes): return bytes.count / (datatype.elementSize ?? 1)
         }

@@ -21,22 +21,13 @@ enum BinaryTensorData {
         String(Substring(value).drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 
-    /// Input `input`'s data from `body[range]`: FP32 copied into Floats, BYTES elements as ranges of `body`
-    /// (shared, not copied), anything else as its little-endian bytes.
+    /// Input `input`'s data from `body[range]`: FP32 and BYTES elements as ranges of `body` (shared, not
+    /// copied), anything else as its little-endian bytes.
     static func decode(_ body: [UInt8], range: Range<Int>, _ input: PendingInput) throws(InferenceProtocolError) -> TensorData {
         switch input.datatype {
         case .fp32:
-            let count = range.count / 4  // == input.elementCount: checked when the JSON part was read
-            let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                body.withUnsafeBytes { raw in
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[range]))
-                }
-                #if _endian(big)
-                for index in 0..<count { buffer[index] = Float(bitPattern: buffer[index].bitPattern.byteSwapped) }
-                #endif
-                initialized = count
-            }
-            return .fp32(values)
+            // range.count == 4 × input.elementCount: checked when the JSON part was read.
+            return .fp32Bytes(FP32Bytes(storage: body, byteRange: range))
         case .bytes:
             return .bytes(try bytesElements(body, range: range, input))
         default:

@@ -15,6 +15,7 @@ enum TensorWriter {
     static func binaryByteCount(_ data: TensorData) -> Int {
         switch data {
         case .fp32(let values): values.count * 4
+        case .fp32Bytes(let bytes): bytes.byteRange.count
         case .bytes(let elements): elements.serializedByteCount
         case .raw(let bytes): bytes.count
         }
@@ -29,6 +30,8 @@ enum TensorWriter {
             #else
             for value in values { appendLittleEndian(UInt64(value.bitPattern), size: 4, to: &out) }
             #endif
+        case .fp32Bytes(let bytes):
+            out.append(contentsOf: bytes.storage[bytes.byteRange])  // little-endian already
         case .bytes(let elements):
             for element in elements {
                 appendLittleEndian(UInt64(element.count), size: 4, to: &out)
@@ -51,6 +54,11 @@ enum TensorWriter {
         switch data {
         case .fp32(let values):
             for (index, value) in values.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                writeFloat(value, into: &out)
+            }
+        case .fp32Bytes(let bytes):
+            for (index, value) in bytes.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 writeFloat(value, into: &out)
             }

@@ -6,6 +6,9 @@ public enum ClassifierInput: Sendable {
     /// An already preprocessed image: 3 × S × S floats, NCHW (S = the model's input size), starting at
     /// `offset` in `values` — so a batch of N tensors in one array is passed without copying it.
     case tensor(values: [Float], offset: Int)
+    /// The same tensor as little-endian FP32 bytes (4 × 3 × S × S of them from byte `offset`, any alignment):
+    /// binary tensor data still in the request body it came in, converted straight into the session's input.
+    case fp32LittleEndian(bytes: [UInt8], offset: Int)
     /// Deterministic pseudo-random samples 0…255 (SplitMix64 from `seed`) in the model's input layout:
     /// what benchmarks and warm-up feed when no photo matters.
     case synthetic(seed: UInt64)

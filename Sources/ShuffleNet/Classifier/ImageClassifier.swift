@@ -81,6 +81,16 @@ public final class ImageClassifier: @unchecked Sendable {
         return RankedImage(predictions: Classification.topK(probabilities, k: topK, labels: labels), probabilities: probabilities)
     }
 
+    /// NCHW planes → NHWC pixels: `sample(c × plane + p)` is channel c of pixel p.
+    @inline(__always)
+    private static func planesToPixels(plane: Int, into destination: UnsafeMutableBufferPointer<Float>, _ sample: (Int) -> Float) {
+        for p in 0..<plane {
+            destination[p * 3] = sample(p)
+            destination[p * 3 + 1] = sample(plane + p)
+            destination[p * 3 + 2] = sample(2 * plane + p)
+        }
+    }
+
     /// Fills image slot `i` of the session's input (side × side × 3 floats, NHWC).
     private func write(_ input: ClassifierInput, image i: Int) {
         let destination = session.inputBuffer(image: i)
@@ -93,11 +103,14 @@ public final class ImageClassifier: @unchecked Sendable {
             precondition(offset >= 0 && values.count - offset >= 3 * plane, "a tensor input needs 3×\(side)×\(side) floats")
             values.withUnsafeBufferPointer { all in
                 let source = all.baseAddress! + offset
-                // NCHW planes → NHWC pixels.
-                for p in 0..<plane {
-                    destination[p * 3] = source[p]
-                    destination[p * 3 + 1] = source[plane + p]
-                    destination[p * 3 + 2] = source[2 * plane + p]
+                Self.planesToPixels(plane: plane, into: destination) { source[$0] }
+            }
+        case .fp32LittleEndian(let bytes, let offset):
+            precondition(offset >= 0 && bytes.count - offset >= 12 * plane, "a tensor input needs 3×\(side)×\(side)×4 bytes")
+            bytes.withUnsafeBytes { all in
+                let source = all.baseAddress! + offset
+                Self.planesToPixels(plane: plane, into: destination) {
+                    Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
                 }
             }
         case .synthetic(let seed):
