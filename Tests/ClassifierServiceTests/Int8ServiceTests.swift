@@ -31,6 +31,8 @@ final class Int8ServiceTests: XCTestCase {
         XCTAssertEqual(described.json["precision"] as? String, "int8")
         XCTAssertEqual((described.json["quantization"] as? [String: Any])?["calibration_images"] as? Int, 4)
         XCTAssertEqual(try curl(["\(service.baseURL)/models/g3"]).json["precision"] as? String, "float32")
+        let metadata = try curl(["\(service.baseURL)/v2/models/g3-int8"])
+        XCTAssertEqual((metadata.json["parameters"] as? [String: Any])?["precision"] as? String, "int8")
 
         let classified = try curl(["-F", "image=@\(try SharedFixtures.path("images/chelsea.png"))", "\(service.baseURL)/classify?model=g3-int8"])
         XCTAssertEqual(classified.status, 200, String(decoding: classified.body, as: UTF8.self))

@@ -29,13 +29,14 @@ enum ModelTensors {
 
     /// The architecture as protocol parameters (whose values are booleans, numbers or strings, so lists are
     /// comma-separated text): groups, widths, stage repeats (a shallow network's [2, 4, 2]) and, for a network
-    /// with squeeze-and-excitation, its reduction r.
+    /// with squeeze-and-excitation, its reduction r; the precision ("int8" for a quantized file, else "float32").
     static func parameters(_ model: ShuffleNetModel) -> [(key: String, value: JSONValue)] {
         let config = model.config
         func list(_ values: [Int]) -> JSONValue { .string(values.map(String.init).joined(separator: ",")) }
         var result: [(key: String, value: JSONValue)] = [
             ("architecture", "shufflenet_v1"), ("groups", .integer(config.groups)), ("stem_width", .integer(config.stem)),
             ("stage_widths", list(config.widths)), ("stage_repeats", list(config.repeats)),
+            ("precision", .string(model.quantized == nil ? "float32" : "int8")),
         ]
         if let r = config.seReduction { result.append(("se_reduction", .integer(r))) }
         return result
