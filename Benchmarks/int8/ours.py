@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import split  # noqa: E402
 
-METHODS = ("minmax", "entropy", "percentile")
+METHODS = ("minmax", "entropy", "percentile", "mse")
 FILES_PER_CALL = 50  # photos per `classify` invocation: few invocations, short command lines
 
 
