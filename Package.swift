@@ -111,7 +111,7 @@ let package = Package(
         // Load-test fixture: fixed bytes through the HTTP server, compared with nginx by Benchmarks/http/run.sh.
         .executableTarget(name: "http-fixed-response", dependencies: ["HTTP"], path: "Benchmarks/http-fixed-response"),
         // V2 codec throughput (Benchmarks/v2/run.sh): batch-8 requests decoded, logits responses encoded.
-        .executableTarget(name: "v2-codec-bench", dependencies: ["OpenInference", "MonotonicClock"], path: "Benchmarks/v2", exclude: ["run.sh"]),
+        .executableTarget(name: "v2-codec-bench", dependencies: ["OpenInference", "MonotonicClock"], path: "Benchmarks/v2", exclude: ["run.sh", "cpu.py"]),
         .target(name: "TestSupport", dependencies: ["ShuffleNet", "CheckpointImport"], path: "Tests/TestSupport"),
         // Counts heap allocations in the test process (the zero-allocation inference test).
         .target(name: "CMallocCounter", path: "Tests/CMallocCounter"),
