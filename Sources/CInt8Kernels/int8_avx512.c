@@ -99,80 +99,138 @@ TARGET static void gemm(size_t N, size_t M, size_t K, const uint8_t *A, size_t l
     }
 }
 
-// ---- Window kernels: 16 channels of one pixel per vector ----
+// ---- Window kernels ----
 
 INLINE __m512i load16u(__mmask16 mask, const uint8_t *p) { return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, p)); }
 
-// The channel shuffle (outputIndex) for C ≤ 128, the widths of 0.5× networks: a pixel's C outputs are computed
-// into a buffer as int16, then gathered in output order with vpermt2w (AVX-512 BW; no VBMI needed), 32 at a
-// time: out[j] = buffer[inverse[j]].
-#define PERMUTED_MAX 128
+// ---- Depthwise 3×3: vpdpbusd over the three rows of one input column ----
+//
+// For an output row, input column ix contributes the same three bytes per channel (rows oy·s − 1 … oy·s + 1) to
+// every output whose window covers it, once per kernel column kx. So each column is interleaved once into quads
+// (row 0, row 1, row 2, 0) per channel and an output is 3 vpdpbusd per 16 channels against the quads of kernel
+// column kx, (w[0][kx], w[1][kx], w[2][kx], 0). unpack* work within 128-bit lanes, so quad vector k (0…3) of a
+// 64-channel block holds channel 16·l + 4·k + i in 128-bit lane l, element i; packs_epi32 + packus_epi16 of the
+// four requantized vectors undo exactly that order (and clamp to 0…255 on the way: exact, since lo ≥ 0).
+// A whole output row is written for each 64-channel block, then (outputIndex) each pixel is permuted in place.
+#define DW_MAX_C 1024
 
-TARGET static void depthwise_permuted(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
-                                      const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex,
-                                      uint8_t *output, size_t rowBegin, size_t rowEnd) {
-    size_t Wo = sn_int8_output_side(W, stride), blocks = (C + 15) / 16;
-    // Weights widened once (int32 lanes for vpdpwssd), zero past C; the per-channel scale and offset likewise.
-    int32_t wide[9][PERMUTED_MAX];
-    float sc[PERMUTED_MAX], of[PERMUTED_MAX];
-    uint16_t inverse[PERMUTED_MAX];
-    memset(inverse, 0, sizeof inverse);
-    for (size_t c = 0; c < PERMUTED_MAX; c++) {
-        for (size_t t = 0; t < 9; t++) wide[t][c] = c < C ? weights[t * C + c] : 0;
-        sc[c] = c < C ? scale[c] : 0;
-        of[c] = c < C ? offset[c] : 0;
-        if (c < C) inverse[outputIndex[c]] = (uint16_t)c;
+typedef struct {
+    __m512i w[3][4];          // [kx][k] weight quads
+    __m512 scale[4], offset[4]; // [k] in quad order
+} dw_block;
+
+/// Quads (r0, r1, r2, 0) of 64 channels in the lane order above.
+INLINE void dw_interleave(__m512i r0, __m512i r1, __m512i r2, __m512i v[4]) {
+    __m512i zero = _mm512_setzero_si512();
+    __m512i a = _mm512_unpacklo_epi8(r0, r1), b = _mm512_unpackhi_epi8(r0, r1);
+    __m512i z = _mm512_unpacklo_epi8(r2, zero), y = _mm512_unpackhi_epi8(r2, zero);
+    v[0] = _mm512_unpacklo_epi16(a, z);
+    v[1] = _mm512_unpackhi_epi16(a, z);
+    v[2] = _mm512_unpacklo_epi16(b, y);
+    v[3] = _mm512_unpackhi_epi16(b, y);
+}
+
+INLINE __mmask16 lanes16_from(size_t C, size_t start) { return start >= C ? 0 : lanes16(C - start); }
+
+/// [s0.k, s1.k, s2.k, s3.k] (128-bit chunks): the floats of quad vector k.
+#define DW_CHUNKS(s, k)                                                                                            \
+    _mm512_shuffle_f32x4(_mm512_shuffle_f32x4(s[0], s[1], (k) * 0x55), _mm512_shuffle_f32x4(s[2], s[3], (k) * 0x55), \
+                         _MM_SHUFFLE(2, 0, 2, 0))
+
+TARGET static void dw_pack(size_t C, const int8_t *weights, const float *scale, const float *offset, dw_block *blocks) {
+    for (size_t c0 = 0, b = 0; c0 < C; c0 += 64, b++) {
+        __mmask64 mask = lanes64(C - c0);
+        for (size_t kx = 0; kx < 3; kx++)
+            dw_interleave(_mm512_maskz_loadu_epi8(mask, weights + kx * C + c0), _mm512_maskz_loadu_epi8(mask, weights + (3 + kx) * C + c0),
+                          _mm512_maskz_loadu_epi8(mask, weights + (6 + kx) * C + c0), blocks[b].w[kx]);
+        __m512 s[4], o[4];
+        for (size_t m = 0; m < 4; m++) {
+            __mmask16 lanes = lanes16_from(C, c0 + 16 * m);
+            s[m] = _mm512_maskz_loadu_ps(lanes, lanes ? scale + c0 + 16 * m : scale);
+            o[m] = _mm512_maskz_loadu_ps(lanes, lanes ? offset + c0 + 16 * m : offset);
+        }
+        blocks[b].scale[0] = DW_CHUNKS(s, 0), blocks[b].scale[1] = DW_CHUNKS(s, 1);
+        blocks[b].scale[2] = DW_CHUNKS(s, 2), blocks[b].scale[3] = DW_CHUNKS(s, 3);
+        blocks[b].offset[0] = DW_CHUNKS(o, 0), blocks[b].offset[1] = DW_CHUNKS(o, 1);
+        blocks[b].offset[2] = DW_CHUNKS(o, 2), blocks[b].offset[3] = DW_CHUNKS(o, 3);
     }
-    __m512i low = _mm512_set1_epi32(lo), sixtyFour = _mm512_set1_epi16(64);
-    int16_t values[PERMUTED_MAX];
-    memset(values, 0, sizeof values);
-    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
-        for (size_t ox = 0; ox < Wo; ox++) {
-            sn_int8_window win = sn_int8_window_at(oy, ox, stride, H, W);
-            ptrdiff_t base = sn_int8_corner(oy, ox, stride, W, C);
-            int full = win.ky0 == 0 && win.ky1 == 3 && win.kx0 == 0 && win.kx1 == 3; // all 9 taps: the unrolled loop
-            for (size_t b = 0; b < blocks; b++) {
-                size_t c0 = b * 16;
-                __mmask16 mask = lanes16(C - c0);
-                __m512i s = _mm512_setzero_si512();
-                if (full) {
-                    for (size_t t = 0; t < 9; t++)
-                        s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)(((t / 3) * W + t % 3) * C + c0))),
-                                                _mm512_loadu_si512(&wide[t][c0]));
-                } else {
-                    for (size_t ky = win.ky0; ky < win.ky1; ky++)
-                        for (size_t kx = win.kx0; kx < win.kx1; kx++)
-                            s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)((ky * W + kx) * C + c0))),
-                                                    _mm512_loadu_si512(&wide[ky * 3 + kx][c0]));
-                }
-                __m512 y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(sc + c0), _mm512_loadu_ps(of + c0));
-                __m512i q = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(y), low), _mm512_set1_epi32(255));
-                _mm256_storeu_si256((__m256i *)(values + c0), _mm512_cvtepi32_epi16(q));
-            }
-            __m512i t0 = _mm512_loadu_si512(values), t1 = _mm512_loadu_si512(values + 32);
-            __m512i t2 = _mm512_loadu_si512(values + 64), t3 = _mm512_loadu_si512(values + 96);
-            uint8_t *out = output + (oy * Wo + ox) * C;
-            for (size_t j0 = 0; j0 < C; j0 += 32) {
-                __m512i index = _mm512_loadu_si512(inverse + j0);
-                __m512i v = _mm512_permutex2var_epi16(t0, index, t1); // entries 0…63 (index bit 5 picks the table)
-                if (C > 64) v = _mm512_mask_blend_epi16(_mm512_cmpge_epu16_mask(index, sixtyFour), v, _mm512_permutex2var_epi16(t2, index, t3));
-                size_t left = C - j0;
-                _mm256_mask_storeu_epi8(out + j0, left >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << left) - 1), _mm512_cvtepi16_epi8(v));
-            }
+}
+
+/// One 64-channel block of an output row: rows[ky] point at channel c0 of input row oy·s − 1 + ky, masks zero for
+/// rows outside the image (masked loads touch no memory) and for channels past C.
+INLINE void dw_row(const size_t stride, size_t W, size_t Wo, size_t C, const uint8_t *const rows[3], const __mmask64 masks[3],
+                   const dw_block *blk, __m512i low, __mmask64 store, uint8_t *out) {
+    __m512i w[3][4], zero = _mm512_setzero_si512();
+    __m512 sc[4], of[4];
+    for (size_t k = 0; k < 4; k++) {
+        w[0][k] = blk->w[0][k], w[1][k] = blk->w[1][k], w[2][k] = blk->w[2][k];
+        sc[k] = blk->scale[k], of[k] = blk->offset[k];
+    }
+#define DW_COLUMN(ix, v)                                                                                              \
+    dw_interleave(_mm512_maskz_loadu_epi8(masks[0], rows[0] + (ix) * C), _mm512_maskz_loadu_epi8(masks[1], rows[1] + (ix) * C), \
+                  _mm512_maskz_loadu_epi8(masks[2], rows[2] + (ix) * C), v)
+    __m512i prev[4] = {zero, zero, zero, zero}, cur[4], next[4];
+    if (stride == 1) DW_COLUMN(0, cur);
+    for (size_t ox = 0; ox < Wo; ox++) {
+        size_t ix = stride == 1 ? ox + 1 : 2 * ox + 1; // the window's right column
+        if (stride == 2) DW_COLUMN(2 * ox, cur);
+        if (ix < W) {
+            DW_COLUMN(ix, next);
+        } else {
+            next[0] = next[1] = next[2] = next[3] = zero;
+        }
+        __m512i q[4];
+        for (size_t k = 0; k < 4; k++) {
+            __m512i s = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, prev[k], w[0][k]), cur[k], w[1][k]), next[k], w[2][k]);
+            q[k] = _mm512_cvtps_epi32(_mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc[k], of[k]));
+        }
+        __m512i bytes = _mm512_packus_epi16(_mm512_packs_epi32(q[0], q[1]), _mm512_packs_epi32(q[2], q[3]));
+        _mm512_mask_storeu_epi8(out + ox * C, store, _mm512_max_epu8(bytes, low));
+        for (size_t k = 0; k < 4; k++) {
+            if (stride == 1) prev[k] = cur[k], cur[k] = next[k];
+            else prev[k] = next[k];
+        }
+    }
+#undef DW_COLUMN
+}
+
+/// The channel shuffle of one output row in place with vpermt2b (AVX-512 VBMI): out[j] = pixel[inverse[j]], the
+/// inverse split into its low 7 bits (the index within a 128-byte table pair) and the pair number.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,avx512vbmi"))) static void dw_permute_vbmi(uint8_t *row, size_t Wo, size_t C, const uint8_t *low,
+                                                                                   const uint8_t *pair) {
+    size_t tables = (C + 63) / 64;
+    for (size_t ox = 0; ox < Wo; ox++) {
+        uint8_t *pixel = row + ox * C;
+        __m512i t[DW_MAX_C / 64 + 1];
+        for (size_t i = 0; i < tables; i++) t[i] = _mm512_maskz_loadu_epi8(lanes64(C - 64 * i), pixel + 64 * i);
+        t[tables] = _mm512_setzero_si512();
+        for (size_t j0 = 0; j0 < C; j0 += 64) {
+            __m512i index = _mm512_loadu_si512(low + j0), which = _mm512_loadu_si512(pair + j0);
+            __m512i v = _mm512_permutex2var_epi8(t[0], index, t[1]);
+            for (size_t p = 1; 2 * p < tables; p++)
+                v = _mm512_mask_mov_epi8(v, _mm512_cmpeq_epi8_mask(which, _mm512_set1_epi8((char)p)), _mm512_permutex2var_epi8(t[2 * p], index, t[2 * p + 1]));
+            _mm512_mask_storeu_epi8(pixel + j0, lanes64(C - j0), v);
         }
     }
 }
 
-TARGET static void depthwise(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
-                             const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
-                             size_t rowBegin, size_t rowEnd) {
-    if (outputIndex && C <= PERMUTED_MAX) {
-        depthwise_permuted(H, W, C, stride, input, weights, scale, offset, lo, outputIndex, output, rowBegin, rowEnd);
-        return;
+static int has_vbmi(void) {
+    static int known; // 0 = not yet asked, 1 = no, 2 = yes (racing threads store the same answer)
+    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (v == 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("avx512vbmi") ? 2 : 1;
+        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
     }
+    return v == 2;
+}
+
+/// Channels past DW_MAX_C: 16 channels of one pixel per vector (vpdpwssd on zero-extended bytes).
+TARGET static void depthwise_wide(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
+                                  const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
+                                  size_t rowBegin, size_t rowEnd) {
     size_t Wo = sn_int8_output_side(W, stride);
     __m512i low = _mm512_set1_epi32(lo);
-    // Channel blocks outermost: a block's 9 weight vectors, scales and offsets stay in registers over all pixels.
     for (size_t c0 = 0; c0 < C; c0 += 16) {
         __mmask16 mask = lanes16(C - c0);
         __m512i w[9];
@@ -181,18 +239,11 @@ TARGET static void depthwise(size_t H, size_t W, size_t C, size_t stride, const 
         for (size_t oy = rowBegin; oy < rowEnd; oy++) {
             for (size_t ox = 0; ox < Wo; ox++) {
                 sn_int8_window win = sn_int8_window_at(oy, ox, stride, H, W);
-                const uint8_t *corner = input + c0;
                 ptrdiff_t base = sn_int8_corner(oy, ox, stride, W, C);
                 __m512i s = _mm512_setzero_si512();
-                // vpdpwssd on zero-extended bytes: the high 16 bits of each input lane are 0, so each lane adds
-                // exactly x·w (w sign-extended in its low 16 bits).
-                if (win.ky0 == 0 && win.ky1 == 3 && win.kx0 == 0 && win.kx1 == 3) {
-                    for (size_t t = 0; t < 9; t++) s = _mm512_dpwssd_epi32(s, load16u(mask, corner + (base + (ptrdiff_t)(((t / 3) * W + t % 3) * C))), w[t]);
-                } else {
-                    for (size_t ky = win.ky0; ky < win.ky1; ky++)
-                        for (size_t kx = win.kx0; kx < win.kx1; kx++)
-                            s = _mm512_dpwssd_epi32(s, load16u(mask, corner + (base + (ptrdiff_t)((ky * W + kx) * C))), w[ky * 3 + kx]);
-                }
+                for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                    for (size_t kx = win.kx0; kx < win.kx1; kx++)
+                        s = _mm512_dpwssd_epi32(s, load16u(mask, input + c0 + (base + (ptrdiff_t)((ky * W + kx) * C))), w[ky * 3 + kx]);
                 __m128i q = clamp_round(_mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, of), low);
                 uint8_t *out = output + (oy * Wo + ox) * C;
                 if (outputIndex) {
@@ -203,6 +254,52 @@ TARGET static void depthwise(size_t H, size_t W, size_t C, size_t stride, const 
                 } else {
                     _mm_mask_storeu_epi8(out + c0, mask, q);
                 }
+            }
+        }
+    }
+}
+
+TARGET static void depthwise(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
+                             const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
+                             size_t rowBegin, size_t rowEnd) {
+    if (C > DW_MAX_C) {
+        depthwise_wide(H, W, C, stride, input, weights, scale, offset, lo, outputIndex, output, rowBegin, rowEnd);
+        return;
+    }
+    size_t Wo = sn_int8_output_side(W, stride), blocks = (C + 63) / 64;
+    dw_block packed[DW_MAX_C / 64];
+    dw_pack(C, weights, scale, offset, packed);
+    int vbmi = outputIndex && has_vbmi();
+    uint8_t low7[DW_MAX_C], pair[DW_MAX_C], bytes[DW_MAX_C];
+    if (vbmi) {
+        for (size_t c = 0; c < C; c++) {
+            low7[outputIndex[c]] = (uint8_t)(c & 127);
+            pair[outputIndex[c]] = (uint8_t)(c >> 7);
+        }
+        for (size_t j = C; j < blocks * 64; j++) low7[j] = pair[j] = 0;
+    }
+    __m512i low = _mm512_set1_epi8((char)lo);
+    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
+        uint8_t *out = output + oy * Wo * C;
+        for (size_t b = 0; b < blocks; b++) {
+            size_t c0 = b * 64;
+            __mmask64 channels = lanes64(C - c0), masks[3];
+            const uint8_t *rows[3];
+            for (size_t ky = 0; ky < 3; ky++) {
+                size_t iy = oy * stride + ky - 1; // wraps past H above the image
+                masks[ky] = iy < H ? channels : 0;
+                rows[ky] = iy < H ? input + iy * W * C + c0 : input;
+            }
+            if (stride == 1) dw_row(1, W, Wo, C, rows, masks, packed + b, low, channels, out + c0);
+            else dw_row(2, W, Wo, C, rows, masks, packed + b, low, channels, out + c0);
+        }
+        if (!outputIndex) continue;
+        if (vbmi) {
+            dw_permute_vbmi(out, Wo, C, low7, pair);
+        } else {
+            for (size_t ox = 0; ox < Wo; ox++) {
+                memcpy(bytes, out + ox * C, C);
+                for (size_t c = 0; c < C; c++) out[ox * C + outputIndex[c]] = bytes[c];
             }
         }
     }
