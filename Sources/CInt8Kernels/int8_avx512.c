@@ -10,6 +10,9 @@
 
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma")))
 #define INLINE static inline __attribute__((always_inline)) TARGET
+// The depthwise kernel also needs AVX-512 VBMI (vpermb, vpermt2b: Ice Lake, Zen 4); without it the older kernel runs.
+#define TARGET_DW __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,avx512vbmi")))
+#define INLINE_DW static inline __attribute__((always_inline)) TARGET_DW
 
 INLINE int32_t load_i32(const uint8_t *p) {
     int32_t v;
@@ -156,10 +159,19 @@ TARGET static void dw_pack(size_t C, const int8_t *weights, const float *scale, 
     }
 }
 
-/// One 64-channel block of an output row: rows[ky] point at channel c0 of input row oy·s − 1 + ky, masks zero for
-/// rows outside the image (masked loads touch no memory) and for channels past C.
-INLINE void dw_row(const size_t stride, size_t W, size_t Wo, size_t C, const uint8_t *const rows[3], const __mmask64 masks[3],
-                   const dw_block *blk, __m512i low, __mmask64 store, uint8_t *out) {
+/// Where dw_row stores output ox (from ox0): at out + (ox − ox0)·pitch, the lanes of `mask`, permuted by vpermb
+/// with `shuffle` first when that is set.
+typedef struct {
+    uint8_t *out;
+    size_t pitch;
+    __mmask64 mask;
+    const __m512i *shuffle;
+} dw_target;
+
+/// Outputs [ox0, ox1) of one 64-channel block of an output row: rows[ky] point at channel c0 of input row
+/// oy·s − 1 + ky, masks zero for rows outside the image (masked loads touch no memory) and for channels past C.
+INLINE_DW void dw_row(const size_t stride, size_t W, size_t ox0, size_t ox1, size_t C, const uint8_t *const rows[3],
+                      const __mmask64 masks[3], const dw_block *blk, __m512i low, dw_target t) {
     __m512i w[3][4], zero = _mm512_setzero_si512();
     __m512 sc[4], of[4];
     for (size_t k = 0; k < 4; k++) {
@@ -169,10 +181,12 @@ INLINE void dw_row(const size_t stride, size_t W, size_t Wo, size_t C, const uin
 #define DW_COLUMN(ix, v)                                                                                              \
     dw_interleave(_mm512_maskz_loadu_epi8(masks[0], rows[0] + (ix) * C), _mm512_maskz_loadu_epi8(masks[1], rows[1] + (ix) * C), \
                   _mm512_maskz_loadu_epi8(masks[2], rows[2] + (ix) * C), v)
+    // The window of output ox covers columns ox·s − 1 … ox·s + 1: prev, cur, next.
     __m512i prev[4] = {zero, zero, zero, zero}, cur[4], next[4];
-    if (stride == 1) DW_COLUMN(0, cur);
-    for (size_t ox = 0; ox < Wo; ox++) {
-        size_t ix = stride == 1 ? ox + 1 : 2 * ox + 1; // the window's right column
+    if (ox0 > 0) DW_COLUMN(ox0 * stride - 1, prev);
+    if (stride == 1) DW_COLUMN(ox0, cur);
+    for (size_t ox = ox0; ox < ox1; ox++) {
+        size_t ix = ox * stride + 1;
         if (stride == 2) DW_COLUMN(2 * ox, cur);
         if (ix < W) {
             DW_COLUMN(ix, next);
@@ -184,8 +198,9 @@ INLINE void dw_row(const size_t stride, size_t W, size_t Wo, size_t C, const uin
             __m512i s = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_dpbusd_epi32(zero, prev[k], w[0][k]), cur[k], w[1][k]), next[k], w[2][k]);
             q[k] = _mm512_cvtps_epi32(_mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc[k], of[k]));
         }
-        __m512i bytes = _mm512_packus_epi16(_mm512_packs_epi32(q[0], q[1]), _mm512_packs_epi32(q[2], q[3]));
-        _mm512_mask_storeu_epi8(out + ox * C, store, _mm512_max_epu8(bytes, low));
+        __m512i bytes = _mm512_max_epu8(_mm512_packus_epi16(_mm512_packs_epi32(q[0], q[1]), _mm512_packs_epi32(q[2], q[3])), low);
+        if (t.shuffle) bytes = _mm512_permutexvar_epi8(*t.shuffle, bytes);
+        _mm512_mask_storeu_epi8(t.out + (ox - ox0) * t.pitch, t.mask, bytes);
         for (size_t k = 0; k < 4; k++) {
             if (stride == 1) prev[k] = cur[k], cur[k] = next[k];
             else prev[k] = next[k];
@@ -194,22 +209,23 @@ INLINE void dw_row(const size_t stride, size_t W, size_t Wo, size_t C, const uin
 #undef DW_COLUMN
 }
 
-/// The channel shuffle of one output row in place with vpermt2b (AVX-512 VBMI): out[j] = pixel[inverse[j]], the
-/// inverse split into its low 7 bits (the index within a 128-byte table pair) and the pair number.
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx2,fma,avx512vbmi"))) static void dw_permute_vbmi(uint8_t *row, size_t Wo, size_t C, const uint8_t *low,
-                                                                                   const uint8_t *pair) {
+/// The channel shuffle of Wo pixels whose channels (quad order undone) are `pitch` bytes apart in `buf`, 64-byte
+/// aligned and padded, into `out` (C bytes apart) with vpermt2b: out[j] = pixel[inverse[j]], the inverse split
+/// into its low 7 bits (the index within a 128-byte table pair) and the pair number.
+TARGET_DW static void dw_permute(const uint8_t *buf, size_t pitch, size_t Wo, size_t C, const uint8_t *low, const uint8_t *pair,
+                                 uint8_t *out) {
     size_t tables = (C + 63) / 64;
     for (size_t ox = 0; ox < Wo; ox++) {
-        uint8_t *pixel = row + ox * C;
+        const uint8_t *pixel = buf + ox * pitch;
         __m512i t[DW_MAX_C / 64 + 1];
-        for (size_t i = 0; i < tables; i++) t[i] = _mm512_maskz_loadu_epi8(lanes64(C - 64 * i), pixel + 64 * i);
+        for (size_t i = 0; i < tables; i++) t[i] = _mm512_load_si512(pixel + 64 * i);
         t[tables] = _mm512_setzero_si512();
         for (size_t j0 = 0; j0 < C; j0 += 64) {
             __m512i index = _mm512_loadu_si512(low + j0), which = _mm512_loadu_si512(pair + j0);
             __m512i v = _mm512_permutex2var_epi8(t[0], index, t[1]);
             for (size_t p = 1; 2 * p < tables; p++)
                 v = _mm512_mask_mov_epi8(v, _mm512_cmpeq_epi8_mask(which, _mm512_set1_epi8((char)p)), _mm512_permutex2var_epi8(t[2 * p], index, t[2 * p + 1]));
-            _mm512_mask_storeu_epi8(pixel + j0, lanes64(C - j0), v);
+            _mm512_mask_storeu_epi8(out + ox * C + j0, lanes64(C - j0), v);
         }
     }
 }
@@ -225,12 +241,78 @@ static int has_vbmi(void) {
     return v == 2;
 }
 
-/// Channels past DW_MAX_C: 16 channels of one pixel per vector (vpdpwssd on zero-extended bytes).
-TARGET static void depthwise_wide(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
-                                  const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
-                                  size_t rowBegin, size_t rowEnd) {
+// ---- Depthwise without VBMI (Cascade / Cooper Lake): 16 channels of one pixel per vector ----
+
+// The channel shuffle (outputIndex) for C ≤ 128, the widths of 0.5× networks: a pixel's C outputs are computed
+// into a buffer as int16, then gathered in output order with vpermt2w (AVX-512 BW; no VBMI needed), 32 at a
+// time: out[j] = buffer[inverse[j]].
+#define PERMUTED_MAX 128
+
+TARGET static void depthwise_permuted(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
+                                      const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex,
+                                      uint8_t *output, size_t rowBegin, size_t rowEnd) {
+    size_t Wo = sn_int8_output_side(W, stride), blocks = (C + 15) / 16;
+    // Weights widened once (int32 lanes for vpdpwssd), zero past C; the per-channel scale and offset likewise.
+    int32_t wide[9][PERMUTED_MAX];
+    float sc[PERMUTED_MAX], of[PERMUTED_MAX];
+    uint16_t inverse[PERMUTED_MAX];
+    memset(inverse, 0, sizeof inverse);
+    for (size_t c = 0; c < PERMUTED_MAX; c++) {
+        for (size_t t = 0; t < 9; t++) wide[t][c] = c < C ? weights[t * C + c] : 0;
+        sc[c] = c < C ? scale[c] : 0;
+        of[c] = c < C ? offset[c] : 0;
+        if (c < C) inverse[outputIndex[c]] = (uint16_t)c;
+    }
+    __m512i low = _mm512_set1_epi32(lo), sixtyFour = _mm512_set1_epi16(64);
+    int16_t values[PERMUTED_MAX];
+    memset(values, 0, sizeof values);
+    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
+        for (size_t ox = 0; ox < Wo; ox++) {
+            sn_int8_window win = sn_int8_window_at(oy, ox, stride, H, W);
+            ptrdiff_t base = sn_int8_corner(oy, ox, stride, W, C);
+            int full = win.ky0 == 0 && win.ky1 == 3 && win.kx0 == 0 && win.kx1 == 3; // all 9 taps: the unrolled loop
+            for (size_t b = 0; b < blocks; b++) {
+                size_t c0 = b * 16;
+                __mmask16 mask = lanes16(C - c0);
+                __m512i s = _mm512_setzero_si512();
+                if (full) {
+                    for (size_t t = 0; t < 9; t++)
+                        s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)(((t / 3) * W + t % 3) * C + c0))),
+                                                _mm512_loadu_si512(&wide[t][c0]));
+                } else {
+                    for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                        for (size_t kx = win.kx0; kx < win.kx1; kx++)
+                            s = _mm512_dpwssd_epi32(s, load16u(mask, input + (base + (ptrdiff_t)((ky * W + kx) * C + c0))),
+                                                    _mm512_loadu_si512(&wide[ky * 3 + kx][c0]));
+                }
+                __m512 y = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_loadu_ps(sc + c0), _mm512_loadu_ps(of + c0));
+                __m512i q = _mm512_min_epi32(_mm512_max_epi32(_mm512_cvtps_epi32(y), low), _mm512_set1_epi32(255));
+                _mm256_storeu_si256((__m256i *)(values + c0), _mm512_cvtepi32_epi16(q));
+            }
+            __m512i t0 = _mm512_loadu_si512(values), t1 = _mm512_loadu_si512(values + 32);
+            __m512i t2 = _mm512_loadu_si512(values + 64), t3 = _mm512_loadu_si512(values + 96);
+            uint8_t *out = output + (oy * Wo + ox) * C;
+            for (size_t j0 = 0; j0 < C; j0 += 32) {
+                __m512i index = _mm512_loadu_si512(inverse + j0);
+                __m512i v = _mm512_permutex2var_epi16(t0, index, t1); // entries 0…63 (index bit 5 picks the table)
+                if (C > 64) v = _mm512_mask_blend_epi16(_mm512_cmpge_epu16_mask(index, sixtyFour), v, _mm512_permutex2var_epi16(t2, index, t3));
+                size_t left = C - j0;
+                _mm256_mask_storeu_epi8(out + j0, left >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << left) - 1), _mm512_cvtepi16_epi8(v));
+            }
+        }
+    }
+}
+
+TARGET static void depthwise_bw(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
+                             const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
+                             size_t rowBegin, size_t rowEnd) {
+    if (outputIndex && C <= PERMUTED_MAX) {
+        depthwise_permuted(H, W, C, stride, input, weights, scale, offset, lo, outputIndex, output, rowBegin, rowEnd);
+        return;
+    }
     size_t Wo = sn_int8_output_side(W, stride);
     __m512i low = _mm512_set1_epi32(lo);
+    // Channel blocks outermost: a block's 9 weight vectors, scales and offsets stay in registers over all pixels.
     for (size_t c0 = 0; c0 < C; c0 += 16) {
         __mmask16 mask = lanes16(C - c0);
         __m512i w[9];
@@ -239,11 +321,18 @@ TARGET static void depthwise_wide(size_t H, size_t W, size_t C, size_t stride, c
         for (size_t oy = rowBegin; oy < rowEnd; oy++) {
             for (size_t ox = 0; ox < Wo; ox++) {
                 sn_int8_window win = sn_int8_window_at(oy, ox, stride, H, W);
+                const uint8_t *corner = input + c0;
                 ptrdiff_t base = sn_int8_corner(oy, ox, stride, W, C);
                 __m512i s = _mm512_setzero_si512();
-                for (size_t ky = win.ky0; ky < win.ky1; ky++)
-                    for (size_t kx = win.kx0; kx < win.kx1; kx++)
-                        s = _mm512_dpwssd_epi32(s, load16u(mask, input + c0 + (base + (ptrdiff_t)((ky * W + kx) * C))), w[ky * 3 + kx]);
+                // vpdpwssd on zero-extended bytes: the high 16 bits of each input lane are 0, so each lane adds
+                // exactly x·w (w sign-extended in its low 16 bits).
+                if (win.ky0 == 0 && win.ky1 == 3 && win.kx0 == 0 && win.kx1 == 3) {
+                    for (size_t t = 0; t < 9; t++) s = _mm512_dpwssd_epi32(s, load16u(mask, corner + (base + (ptrdiff_t)(((t / 3) * W + t % 3) * C))), w[t]);
+                } else {
+                    for (size_t ky = win.ky0; ky < win.ky1; ky++)
+                        for (size_t kx = win.kx0; kx < win.kx1; kx++)
+                            s = _mm512_dpwssd_epi32(s, load16u(mask, corner + (base + (ptrdiff_t)((ky * W + kx) * C))), w[ky * 3 + kx]);
+                }
                 __m128i q = clamp_round(_mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, of), low);
                 uint8_t *out = output + (oy * Wo + ox) * C;
                 if (outputIndex) {
@@ -259,48 +348,53 @@ TARGET static void depthwise_wide(size_t H, size_t W, size_t C, size_t stride, c
     }
 }
 
-TARGET static void depthwise(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
-                             const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
-                             size_t rowBegin, size_t rowEnd) {
-    if (C > DW_MAX_C) {
-        depthwise_wide(H, W, C, stride, input, weights, scale, offset, lo, outputIndex, output, rowBegin, rowEnd);
+
+#define DW_ROW_BYTES 8192 // the permuted path's row buffer: up to DW_ROW_BYTES / (64·blocks) pixels at a time
+
+TARGET_DW static void depthwise(size_t H, size_t W, size_t C, size_t stride, const uint8_t *input, const int8_t *weights,
+                                const float *scale, const float *offset, int32_t lo, const uint16_t *outputIndex, uint8_t *output,
+                                size_t rowBegin, size_t rowEnd) {
+    if (C > DW_MAX_C || !has_vbmi()) {
+        depthwise_bw(H, W, C, stride, input, weights, scale, offset, lo, outputIndex, output, rowBegin, rowEnd);
         return;
     }
-    size_t Wo = sn_int8_output_side(W, stride), blocks = (C + 63) / 64;
+    size_t Wo = sn_int8_output_side(W, stride), blocks = (C + 63) / 64, pitch = blocks * 64, chunk = DW_ROW_BYTES / pitch;
     dw_block packed[DW_MAX_C / 64];
     dw_pack(C, weights, scale, offset, packed);
-    int vbmi = outputIndex && has_vbmi();
-    uint8_t low7[DW_MAX_C], pair[DW_MAX_C], bytes[DW_MAX_C];
-    if (vbmi) {
+    uint8_t low7[DW_MAX_C], pair[DW_MAX_C];
+    _Alignas(64) uint8_t buffer[DW_ROW_BYTES];
+    __m512i shuffle = _mm512_setzero_si512(); // one block: out[j] = pixel[inverse[j]] with vpermb before the store
+    if (outputIndex) {
         for (size_t c = 0; c < C; c++) {
             low7[outputIndex[c]] = (uint8_t)(c & 127);
             pair[outputIndex[c]] = (uint8_t)(c >> 7);
         }
-        for (size_t j = C; j < blocks * 64; j++) low7[j] = pair[j] = 0;
+        for (size_t j = C; j < pitch; j++) low7[j] = pair[j] = 0;
+        shuffle = _mm512_loadu_si512(low7);
     }
     __m512i low = _mm512_set1_epi8((char)lo);
     for (size_t oy = rowBegin; oy < rowEnd; oy++) {
         uint8_t *out = output + oy * Wo * C;
-        for (size_t b = 0; b < blocks; b++) {
-            size_t c0 = b * 64;
-            __mmask64 channels = lanes64(C - c0), masks[3];
-            const uint8_t *rows[3];
-            for (size_t ky = 0; ky < 3; ky++) {
-                size_t iy = oy * stride + ky - 1; // wraps past H above the image
-                masks[ky] = iy < H ? channels : 0;
-                rows[ky] = iy < H ? input + iy * W * C + c0 : input;
+        // Up to `chunk` outputs of the row at a time (all of it without a shuffle or with one block).
+        size_t step = outputIndex && blocks > 1 ? chunk : Wo;
+        for (size_t ox0 = 0; ox0 < Wo; ox0 += step) {
+            size_t ox1 = Wo - ox0 < step ? Wo : ox0 + step;
+            for (size_t b = 0; b < blocks; b++) {
+                size_t c0 = b * 64;
+                __mmask64 channels = lanes64(C - c0), masks[3];
+                const uint8_t *rows[3];
+                for (size_t ky = 0; ky < 3; ky++) {
+                    size_t iy = oy * stride + ky - 1; // wraps past H above the image
+                    masks[ky] = iy < H ? channels : 0;
+                    rows[ky] = iy < H ? input + iy * W * C + c0 : input;
+                }
+                dw_target t = {out + ox0 * C + c0, C, channels, NULL};
+                if (outputIndex && blocks > 1) t = (dw_target){buffer + c0, pitch, ~(__mmask64)0, NULL};
+                if (outputIndex && blocks == 1) t.shuffle = &shuffle;
+                if (stride == 1) dw_row(1, W, ox0, ox1, C, rows, masks, packed + b, low, t);
+                else dw_row(2, W, ox0, ox1, C, rows, masks, packed + b, low, t);
             }
-            if (stride == 1) dw_row(1, W, Wo, C, rows, masks, packed + b, low, channels, out + c0);
-            else dw_row(2, W, Wo, C, rows, masks, packed + b, low, channels, out + c0);
-        }
-        if (!outputIndex) continue;
-        if (vbmi) {
-            dw_permute_vbmi(out, Wo, C, low7, pair);
-        } else {
-            for (size_t ox = 0; ox < Wo; ox++) {
-                memcpy(bytes, out + ox * C, C);
-                for (size_t c = 0; c < C; c++) out[ox * C + outputIndex[c]] = bytes[c];
-            }
+            if (outputIndex && blocks > 1) dw_permute(buffer, pitch, ox1 - ox0, C, low7, pair, out + ox0 * C);
         }
     }
 }
