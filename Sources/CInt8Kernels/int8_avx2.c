@@ -306,6 +306,35 @@ INLINE __m256i dw_requantize(const __m256i s[4], const dw_block *blk, __m256i lo
 DW_ROW(dw_row_avx2, INLINE, DOT_AVX2)
 DW_ROW(dw_row_vnni, static inline __attribute__((always_inline)) TARGET_VNNI, DOT_VNNI)
 
+// The channel shuffle for C ≤ 128 (0.5× networks): out[j] = pixel[inverse[j]] with vpshufb, one 16-byte segment of
+// the pixel (broadcast to both lanes) at a time: select[s][j] is inverse[j] − 16·s inside segment s, else 0x80 (→ 0).
+#define DW_SHUFFLE_MAX 128
+
+TARGET static void dw_shuffle_select(size_t C, const uint16_t *inverse, uint8_t select[][DW_SHUFFLE_MAX]) {
+    uint8_t bytes[DW_SHUFFLE_MAX] = {0};
+    for (size_t j = 0; j < C; j++) bytes[j] = (uint8_t)inverse[j];
+    __m256i fifteen = _mm256_set1_epi8(15), none = _mm256_set1_epi8((char)0x80);
+    for (size_t j0 = 0; j0 < C; j0 += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(bytes + j0));
+        __m256i segment = _mm256_and_si256(_mm256_srli_epi16(v, 4), fifteen), within = _mm256_and_si256(v, fifteen);
+        for (size_t s = 0; s * 16 < C; s++)
+            _mm256_storeu_si256((__m256i *)(select[s] + j0),
+                                _mm256_blendv_epi8(none, within, _mm256_cmpeq_epi8(segment, _mm256_set1_epi8((char)s))));
+    }
+}
+
+INLINE void dw_shuffle_pixel(const uint8_t *pixel, size_t C, const uint8_t select[][DW_SHUFFLE_MAX], uint8_t *out) {
+    _Alignas(32) uint8_t permuted[DW_SHUFFLE_MAX];
+    for (size_t j0 = 0; j0 < C; j0 += 32) {
+        __m256i v = _mm256_setzero_si256();
+        for (size_t s = 0; s * 16 < C; s++)
+            v = _mm256_or_si256(v, _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(_mm_load_si128((const __m128i *)(pixel + 16 * s))),
+                                                       _mm256_loadu_si256((const __m256i *)(select[s] + j0))));
+        _mm256_store_si256((__m256i *)(permuted + j0), v);
+    }
+    memcpy(out, permuted, C);
+}
+
 /// One output row (or `chunk` outputs of it at a time) through the row buffer; `vnni` is a constant at each call.
 #define DW_RUN(ROW)                                                                                                            \
     do {                                                                                                                       \
@@ -313,8 +342,10 @@ DW_ROW(dw_row_vnni, static inline __attribute__((always_inline)) TARGET_VNNI, DO
         dw_block packed[DW_MAX_C / 32];                                                                                        \
         dw_pack(C, weights, scale, offset, packed);                                                                            \
         uint16_t inverse[DW_MAX_C];                                                                                            \
+        uint8_t select[DW_SHUFFLE_MAX / 16][DW_SHUFFLE_MAX];                                                                   \
         if (outputIndex)                                                                                                       \
             for (size_t c = 0; c < C; c++) inverse[outputIndex[c]] = (uint16_t)c;                                              \
+        if (outputIndex && C <= DW_SHUFFLE_MAX) dw_shuffle_select(C, inverse, select);                                         \
         _Alignas(32) uint8_t buffer[DW_ROW_BYTES];                                                                             \
         __m256i low = _mm256_set1_epi8((char)lo), ones = _mm256_set1_epi8(-1), none = _mm256_setzero_si256();               \
         for (size_t oy = rowBegin; oy < rowEnd; oy++) {                                                                        \
@@ -335,7 +366,9 @@ DW_ROW(dw_row_vnni, static inline __attribute__((always_inline)) TARGET_VNNI, DO
                 for (size_t ox = ox0; ox < ox1; ox++) {                                                                        \
                     const uint8_t *pixel = buffer + (ox - ox0) * pitch;                                                        \
                     uint8_t *o = out + ox * C;                                                                                 \
-                    if (outputIndex) {                                                                                         \
+                    if (outputIndex && C <= DW_SHUFFLE_MAX) {                                                                  \
+                        dw_shuffle_pixel(pixel, C, (const uint8_t(*)[DW_SHUFFLE_MAX])select, o);                               \
+                    } else if (outputIndex) {                                                                                  \
                         for (size_t j = 0; j < C; j++) o[j] = pixel[inverse[j]];                                               \
                     } else {                                                                                                   \
                         memcpy(o, pixel, C);                                                                                   \
