@@ -168,19 +168,29 @@ typedef struct {
     const __m512i *shuffle;
 } dw_target;
 
-/// Outputs [ox0, ox1) of one 64-channel block of an output row: rows[ky] point at channel c0 of input row
-/// oy·s − 1 + ky, masks zero for rows outside the image (masked loads touch no memory) and for channels past C.
-INLINE_DW void dw_row(const size_t stride, size_t W, size_t ox0, size_t ox1, size_t C, const uint8_t *const rows[3],
-                      const __mmask64 masks[3], const dw_block *blk, __m512i low, dw_target t) {
+/// Column ix's quads: rows[ky] point at channel c0 of input row oy·s − 1 + ky, masks zero for rows outside the
+/// image (masked loads touch no memory) and for channels past C. `pair` (C ≤ 32): the upper 256 bits hold the
+/// next output row's 32 channels (rows[3 + ky]).
+INLINE_DW void dw_column(const int pair, const uint8_t *const rows[6], const __mmask64 masks[6], size_t offset, __m512i v[4]) {
+    __m512i r[3];
+    for (size_t ky = 0; ky < 3; ky++)
+        r[ky] = pair ? _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_maskz_loadu_epi8((__mmask32)masks[ky], rows[ky] + offset)),
+                                          _mm256_maskz_loadu_epi8((__mmask32)masks[3 + ky], rows[3 + ky] + offset), 1)
+                     : _mm512_maskz_loadu_epi8(masks[ky], rows[ky] + offset);
+    dw_interleave(r[0], r[1], r[2], v);
+}
+
+/// Outputs [ox0, ox1) of one 64-channel block of an output row (`pair`: of two rows, the second's outputs
+/// `second` bytes after the first's).
+INLINE_DW void dw_row(const size_t stride, const int pair, size_t W, size_t ox0, size_t ox1, size_t C, const uint8_t *const rows[6],
+                      const __mmask64 masks[6], const dw_block *blk, __m512i low, dw_target t, size_t second) {
     __m512i w[3][4], zero = _mm512_setzero_si512();
     __m512 sc[4], of[4];
     for (size_t k = 0; k < 4; k++) {
         w[0][k] = blk->w[0][k], w[1][k] = blk->w[1][k], w[2][k] = blk->w[2][k];
         sc[k] = blk->scale[k], of[k] = blk->offset[k];
     }
-#define DW_COLUMN(ix, v)                                                                                              \
-    dw_interleave(_mm512_maskz_loadu_epi8(masks[0], rows[0] + (ix) * C), _mm512_maskz_loadu_epi8(masks[1], rows[1] + (ix) * C), \
-                  _mm512_maskz_loadu_epi8(masks[2], rows[2] + (ix) * C), v)
+#define DW_COLUMN(ix, v) dw_column(pair, rows, masks, (ix) * C, v)
     // The window of output ox covers columns ox·s − 1 … ox·s + 1: prev, cur, next.
     __m512i prev[4] = {zero, zero, zero, zero}, cur[4], next[4];
     if (ox0 > 0) DW_COLUMN(ox0 * stride - 1, prev);
@@ -200,7 +210,12 @@ INLINE_DW void dw_row(const size_t stride, size_t W, size_t ox0, size_t ox1, siz
         }
         __m512i bytes = _mm512_max_epu8(_mm512_packus_epi16(_mm512_packs_epi32(q[0], q[1]), _mm512_packs_epi32(q[2], q[3])), low);
         if (t.shuffle) bytes = _mm512_permutexvar_epi8(*t.shuffle, bytes);
-        _mm512_mask_storeu_epi8(t.out + (ox - ox0) * t.pitch, t.mask, bytes);
+        if (pair) {
+            _mm256_mask_storeu_epi8(t.out + (ox - ox0) * t.pitch, (__mmask32)t.mask, _mm512_castsi512_si256(bytes));
+            _mm256_mask_storeu_epi8(t.out + (ox - ox0) * t.pitch + second, (__mmask32)t.mask, _mm512_extracti64x4_epi64(bytes, 1));
+        } else {
+            _mm512_mask_storeu_epi8(t.out + (ox - ox0) * t.pitch, t.mask, bytes);
+        }
         for (size_t k = 0; k < 4; k++) {
             if (stride == 1) prev[k] = cur[k], cur[k] = next[k];
             else prev[k] = next[k];
@@ -373,7 +388,31 @@ TARGET_DW static void depthwise(size_t H, size_t W, size_t C, size_t stride, con
         shuffle = _mm512_loadu_si512(low7);
     }
     __m512i low = _mm512_set1_epi8((char)lo);
-    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
+    size_t oy = rowBegin;
+    if (C <= 32) {
+        // Two output rows per vector: the block's weights, scales and offsets (and the shuffle) in both halves.
+        dw_block *blk = packed;
+        for (size_t k = 0; k < 4; k++) {
+            for (size_t kx = 0; kx < 3; kx++) blk->w[kx][k] = _mm512_shuffle_i64x2(blk->w[kx][k], blk->w[kx][k], _MM_SHUFFLE(1, 0, 1, 0));
+            blk->scale[k] = _mm512_shuffle_f32x4(blk->scale[k], blk->scale[k], _MM_SHUFFLE(1, 0, 1, 0));
+            blk->offset[k] = _mm512_shuffle_f32x4(blk->offset[k], blk->offset[k], _MM_SHUFFLE(1, 0, 1, 0));
+        }
+        shuffle = _mm512_add_epi8(_mm512_shuffle_i64x2(shuffle, shuffle, _MM_SHUFFLE(1, 0, 1, 0)),
+                                  _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi8(32), 1));
+        __mmask64 channels = lanes64(C), masks[6];
+        for (; oy + 2 <= rowEnd; oy += 2) {
+            const uint8_t *rows[6];
+            for (size_t r = 0; r < 6; r++) {
+                size_t iy = (oy + r / 3) * stride + r % 3 - 1; // wraps past H above the image
+                masks[r] = iy < H ? channels : 0;
+                rows[r] = iy < H ? input + iy * W * C : input;
+            }
+            dw_target t = {output + oy * Wo * C, C, channels, outputIndex ? &shuffle : NULL};
+            if (stride == 1) dw_row(1, 1, W, 0, Wo, C, rows, masks, blk, low, t, Wo * C);
+            else dw_row(2, 1, W, 0, Wo, C, rows, masks, blk, low, t, Wo * C);
+        }
+    }
+    for (; oy < rowEnd; oy++) {
         uint8_t *out = output + oy * Wo * C;
         // Up to `chunk` outputs of the row at a time (all of it without a shuffle or with one block).
         size_t step = outputIndex && blocks > 1 ? chunk : Wo;
@@ -381,8 +420,8 @@ TARGET_DW static void depthwise(size_t H, size_t W, size_t C, size_t stride, con
             size_t ox1 = Wo - ox0 < step ? Wo : ox0 + step;
             for (size_t b = 0; b < blocks; b++) {
                 size_t c0 = b * 64;
-                __mmask64 channels = lanes64(C - c0), masks[3];
-                const uint8_t *rows[3];
+                __mmask64 channels = lanes64(C - c0), masks[6];
+                const uint8_t *rows[6];
                 for (size_t ky = 0; ky < 3; ky++) {
                     size_t iy = oy * stride + ky - 1; // wraps past H above the image
                     masks[ky] = iy < H ? channels : 0;
@@ -391,8 +430,8 @@ TARGET_DW static void depthwise(size_t H, size_t W, size_t C, size_t stride, con
                 dw_target t = {out + ox0 * C + c0, C, channels, NULL};
                 if (outputIndex && blocks > 1) t = (dw_target){buffer + c0, pitch, ~(__mmask64)0, NULL};
                 if (outputIndex && blocks == 1) t.shuffle = &shuffle;
-                if (stride == 1) dw_row(1, W, ox0, ox1, C, rows, masks, packed + b, low, t);
-                else dw_row(2, W, ox0, ox1, C, rows, masks, packed + b, low, t);
+                if (stride == 1) dw_row(1, 0, W, ox0, ox1, C, rows, masks, packed + b, low, t, 0);
+                else dw_row(2, 0, W, ox0, ox1, C, rows, masks, packed + b, low, t, 0);
             }
             if (outputIndex && blocks > 1) dw_permute(buffer, pitch, ox1 - ox0, C, low7, pair, out + ox0 * C);
         }
