@@ -1,6 +1,6 @@
-// SN_INT8_AVX2 and SN_INT8_AVX_VNNI: 256-bit copies. They differ only in the GEMM's inner product: AVX2 widens
-// the bytes to int16 and uses vpmaddwd (exact: never vpmaddubsw, which saturates at int16), AVX-VNNI uses the VEX
-// vpdpbusd. Their other kernels are the same AVX2 code. Per-function target attributes: no -m flags needed.
+// SN_INT8_AVX2 and SN_INT8_AVX_VNNI: 256-bit copies. They differ only in the GEMM's and the depthwise's inner
+// products: AVX2 widens the bytes to int16 and uses vpmaddwd (exact: never vpmaddubsw, which saturates at int16),
+// AVX-VNNI uses the VEX vpdpbusd. Their other kernels are the same AVX2 code. Per-function target attributes: no -m flags needed.
 // Reads: A rows and activation pixels may be read past their valid bytes (the contract's 64 bytes of slack);
 // parameters (scale, offset, correction, weights of the last channels, floats to quantize) are read with masks
 // or through a copy, never past their end. Writes: partial vectors go through a stack copy.
