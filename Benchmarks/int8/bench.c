@@ -48,7 +48,9 @@ typedef struct {
         best;                                                                                        \
     })
 
-int main(void) {
+/// Usage: int8-bench [gemm|depthwise|other] (default: all three sections).
+int main(int argc, char **argv) {
+    const char *only = argc > 1 ? argv[1] : NULL;
     static const size_t gemms[][3] = {
         // N, M, K: 0.5× g3 pw1 (stage 2 first unit at 56², then 28², 14², 7²), pw2, stride-2 pw2, stem
         {3136, 10, 24}, {784, 10, 40}, {196, 20, 80}, {49, 40, 160},
@@ -57,7 +59,10 @@ int main(void) {
         {784, 40, 160}, {196, 80, 320}, {49, 160, 640}, {784, 160, 40}, {196, 320, 80}, {49, 640, 160},
         {12544, 24, 27},
     };
-    static const size_t dws[][4] = {{56, 56, 30, 2}, {28, 28, 60, 1}, {14, 14, 120, 1}, {7, 7, 240, 1}, {28, 28, 240, 1}, {14, 14, 480, 1}};
+    // H, W, C, stride: the depthwise shapes of 0.5× g3 (mid 30, 60, 120), 0.5× g8 (48, 96, 192) and 2× g3 (120, 240, 480).
+    static const size_t dws[][4] = {{56, 56, 30, 2}, {28, 28, 30, 1}, {28, 28, 60, 2}, {14, 14, 60, 1},   {14, 14, 120, 2},
+                                    {7, 7, 120, 1},  {28, 28, 48, 1}, {14, 14, 96, 1}, {7, 7, 192, 1},    {56, 56, 120, 2},
+                                    {28, 28, 240, 1}, {14, 14, 480, 1}, {7, 7, 480, 1}};
     sn_int8_isa isas[4];
     int count = 0;
     for (int i = 0; i < 4; i++)
@@ -67,10 +72,12 @@ int main(void) {
         scale[i] = 0.001f;
         offset[i] = 10.0f;
     }
+    size_t gemmCount = only && strcmp(only, "gemm") ? 0 : sizeof gemms / sizeof gemms[0];
+    size_t dwCount = only && strcmp(only, "depthwise") ? 0 : sizeof dws / sizeof dws[0];
     printf("%-8s %-5s %-5s %-5s", "gemm", "N", "M", "K");
     for (int i = 0; i < count; i++) printf(" %12s", names[isas[i]]);
     printf("   (GMAC/s)\n");
-    for (size_t g = 0; g < sizeof gemms / sizeof gemms[0]; g++) {
+    for (size_t g = 0; g < gemmCount; g++) {
         size_t N = gemms[g][0], M = gemms[g][1], K = gemms[g][2];
         uint8_t *A = filled(N * K), *C = filled(N * M);
         int8_t *W = filled(M * K), *packed = malloc(sn_int8_packed_size(K, M));
@@ -89,7 +96,7 @@ int main(void) {
     printf("   (GMAC/s; second line with the channel shuffle as outputIndex)\n");
     uint16_t index[4096];
     for (size_t permuted = 0; permuted < 2; permuted++) {
-        for (size_t d = 0; d < sizeof dws / sizeof dws[0]; d++) {
+        for (size_t d = 0; d < dwCount; d++) {
             size_t H = dws[d][0], W = dws[d][1], C = dws[d][2], stride = dws[d][3];
             size_t Ho = (H - 1) / stride + 1, Wo = (W - 1) / stride + 1;
             for (size_t c = 0; c < C; c++) index[c] = (uint16_t)((c % 3) * (C / 3) + c / 3);
@@ -104,7 +111,7 @@ int main(void) {
             free(in), free(out), free(w);
         }
     }
-    {
+    if (!only || !strcmp(only, "other")) {
         size_t H = 112, W = 112, C = 24, Ho = 56, Wo = 56;
         uint8_t *in = filled(H * W * C), *out = filled(Ho * Wo * (C + 24));
         float *x = filled(224 * 224 * 3 * 4);
