@@ -8,4 +8,4 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$clang" -std=gnu11 -O3 -ffp-contract=off -Wall -Wextra -I Sources/CInt8Kernels/include Benchmarks/int8/bench.c Sources/CInt8Kernels/*.c \
     -lm -o "$out/int8-bench"
-"$out/int8-bench"
+"$out/int8-bench" "$@"
