@@ -1,4 +1,4 @@
-// The public entry points: which copy runs (cpuid), weight packing, and the stem's patches (byte moves, one copy).
+// The public entry points: which copy runs (cpuid), weight packing, and the dispatch to each copy.
 #include "int8_copies.h"
 
 #include <string.h>
@@ -106,25 +106,3 @@ void sn_int8_channel_sums(sn_int8_isa isa, size_t pixels, size_t C, const uint8_
     copy_for(isa)->channel_sums(pixels, C, input, sums);
 }
 
-void sn_int8_stem_patches(const uint8_t *image, size_t H, size_t W, uint8_t pad, uint8_t *patches, size_t rowBegin, size_t rowEnd) {
-    size_t Wo = sn_int8_output_side(W, 2);
-    for (size_t oy = rowBegin; oy < rowEnd; oy++) {
-        for (size_t ox = 0; ox < Wo; ox++) {
-            uint8_t *row = patches + ((oy - rowBegin) * Wo + ox) * 32;
-            for (size_t ky = 0; ky < 3; ky++) {
-                // Window row iy = 2·oy − 1 + ky, column ix = 2·ox − 1 + kx (unsigned: −1 wraps past H and W).
-                size_t iy = 2 * oy + ky - 1;
-                for (size_t kx = 0; kx < 3; kx++) {
-                    size_t ix = 2 * ox + kx - 1;
-                    uint8_t *patch = row + (ky * 3 + kx) * 3;
-                    if (iy < H && ix < W) {
-                        memcpy(patch, image + (iy * W + ix) * 3, 3);
-                    } else {
-                        memset(patch, pad, 3);
-                    }
-                }
-            }
-            memset(row + 27, 0, 5);
-        }
-    }
-}

@@ -110,20 +110,6 @@ public enum SlowInt8Kernels {
         for i in 0..<count { q[i] = clampRound(zeroPoint.addingProduct(x[i], inverseScale), lo: 0) }
     }
 
-    /// The stem's 3×3 stride-2 pad-1 patches: 32 bytes a row, k = (ky·3 + kx)·3 + c, `pad` outside the image, 0 for k ≥ 27.
-    public static func stemPatches(image: UnsafePointer<UInt8>, H: Int, W: Int, pad: UInt8, patches: UnsafeMutablePointer<UInt8>, rows: Range<Int>) {
-        let Wo = outputSide(W, stride: 2)
-        for oy in rows {
-            for ox in 0..<Wo {
-                let row = patches + ((oy - rows.lowerBound) * Wo + ox) * 32
-                for k in 0..<32 { row[k] = k < 27 ? pad : 0 }
-                for (tap, iy, ix) in taps(oy: oy, ox: ox, stride: 2, H: H, W: W) {
-                    for c in 0..<3 { row[tap * 3 + c] = image[(iy * W + ix) * 3 + c] }
-                }
-            }
-        }
-    }
-
     /// sums[c] = Σ_p input[p·C + c].
     public static func channelSums(pixels: Int, C: Int, input: UnsafePointer<UInt8>, sums: UnsafeMutablePointer<Int32>) {
         for c in 0..<C { sums[c] = (0..<pixels).reduce(Int32(0)) { $0 + Int32(input[$1 * C + c]) } }

@@ -181,18 +181,6 @@ final class Int8KernelTwinTests: XCTestCase {
         }
     }
 
-    func testStemPatchesMatchTheirTwin() {
-        for (H, W) in [(1, 1), (2, 3), (7, 7), (9, 13), (16, 11), (224, 224)] {
-            let image = bytes(H * W * 3), Ho = (H - 1) / 2 + 1, Wo = (W - 1) / 2 + 1, pad = UInt8(generator.next() % 256)
-            for band in [0..<Ho, Ho / 2..<Ho, 0..<(Ho + 1) / 2] {
-                let fast = filled(band.count * Wo * 32), slow = filled(band.count * Wo * 32)
-                sn_int8_stem_patches(image, H, W, pad, fast, band.lowerBound, band.upperBound)
-                SlowInt8Kernels.stemPatches(image: image, H: H, W: W, pad: pad, patches: slow, rows: band)
-                assertEqualBytes(fast, slow, band.count * Wo * 32 + Self.slack, "stem patches \(H)×\(W) rows \(band)")
-            }
-        }
-    }
-
     func testChannelSumsMatchTheirTwin() {
         for pixels in [1, 5, 49, 196, 3136] {
             for C in [1, 3, 10, 17, 30, 60, 64, 65, 120, 240, 1000] where pixels * C <= 1_000_000 {

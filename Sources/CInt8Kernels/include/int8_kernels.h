@@ -90,12 +90,6 @@ void sn_int8_maxpool(sn_int8_isa isa, size_t H, size_t W, size_t C, const uint8_
 /// Quantizes `count` floats: q[i] = clamp(rint(fmaf(x[i], inverseScale, zeroPoint)), 0, 255).
 void sn_int8_quantize(sn_int8_isa isa, const float *x, size_t count, float inverseScale, float zeroPoint, uint8_t *q);
 
-/// The stem's 3×3 stride-2 pad-1 patches of an [H][W][3] uint8 image for output rows [rowBegin, rowEnd):
-/// row (oy·Wo + ox − rowBegin·Wo) of `patches` holds 32 bytes: k = (ky·3 + kx)·3 + c for k < 27, the
-/// value `pad` (the input zero point) where the window leaves the image, and 0 for k = 27…31.
-void sn_int8_stem_patches(const uint8_t *image, size_t H, size_t W, uint8_t pad, uint8_t *patches,
-                          size_t rowBegin, size_t rowEnd);
-
 /// Per-channel sums of `pixels` NHWC uint8 pixels of C channels: sums[c] (exact, int32).
 void sn_int8_channel_sums(sn_int8_isa isa, size_t pixels, size_t C, const uint8_t *input, int32_t *sums);
 
