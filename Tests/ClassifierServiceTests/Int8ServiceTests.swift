@@ -43,8 +43,8 @@ final class Int8ServiceTests: XCTestCase {
         let io = try ReferenceIO(path: try SharedFixtures.path("reference/g3_0.5x_chelsea.io.safetensors"))
         let model = try ShuffleNetModel.load(path: int8)
         let session = QuantizedSession(network: QuantizedNetwork(try XCTUnwrap(model.quantized)))
-        let plane = 224 * 224, destination = session.inputBuffer(image: 0)
-        for p in 0..<plane { for c in 0..<3 { destination[p * 3 + c] = io.input.data[c * plane + p] } }
+        session.setInput(io.input)
+        let plane = 224 * 224
         let expected = Array(session.forward(batch: 1))
         let header = #"{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3, 224, 224], "parameters": {"binary_data_size": \#(plane * 12)}}], "outputs": [{"name": "logits"}]}"#
         var body = Array(header.utf8)

@@ -16,8 +16,7 @@ final class QuantizedEngineTests: XCTestCase {
 
     /// Runs `input` through a session and returns the max-pooled stem, every unit's output and the logits.
     func run(_ session: QuantizedSession, _ input: Activation) -> (stem: [UInt8], units: [[UInt8]], logits: [Float]) {
-        let destination = session.inputBuffer(image: 0), plane = input.height * input.width
-        for p in 0..<plane { for c in 0..<3 { destination[p * 3 + c] = input.data[c * plane + p] } }
+        session.setInput(input)
         var stem: [UInt8] = [], units: [[UInt8]] = []
         session.unitObserver = { index, output in if index < 0 { stem = Array(output) } else { units.append(Array(output)) } }
         let logits = Array(session.forward(batch: 1))
@@ -91,10 +90,7 @@ final class QuantizedEngineTests: XCTestCase {
         let single = QuantizedSession(network: network)
         let alone = inputs.map { run(single, $0).logits }
         let batched = QuantizedSession(network: network, maxBatch: 4, threads: 2)
-        for (i, input) in inputs.enumerated() {
-            let destination = batched.inputBuffer(image: i), plane = input.height * input.width
-            for p in 0..<plane { for c in 0..<3 { destination[p * 3 + c] = input.data[c * plane + p] } }
-        }
+        for (i, input) in inputs.enumerated() { batched.setInput(input, image: i) }
         let logits = Array(batched.forward(batch: 4))
         for i in inputs.indices { XCTAssertEqual(Array(logits[(i * 1000)..<((i + 1) * 1000)]), alone[i], "image \(i)") }
     }

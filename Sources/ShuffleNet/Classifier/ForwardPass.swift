@@ -14,6 +14,18 @@ public protocol ForwardPass: AnyObject {
     func forward(batch: Int) -> UnsafeBufferPointer<Float>
 }
 
+extension ForwardPass {
+    /// Copies an NCHW tensor (as the preprocessor and the reference pass use) into image `i`'s input.
+    public func setInput(_ tensor: Activation, image i: Int = 0) {
+        let side = inputSide, plane = side * side
+        precondition(tensor.channels == 3 && tensor.height == side && tensor.width == side, "input must be 3×\(side)×\(side)")
+        let destination = inputBuffer(image: i)
+        tensor.data.withUnsafeBufferPointer { source in
+            for p in 0..<plane { for c in 0..<3 { destination[p * 3 + c] = source[c * plane + p] } }
+        }
+    }
+}
+
 extension InferenceSession: ForwardPass {}
 
 /// A model's weights prepared for one of the engines, shared by every session built from them.

@@ -106,20 +106,6 @@ public final class InferenceSession: @unchecked Sendable {
         UnsafeMutableBufferPointer(start: input.pointer + i * plan.sliceStride.input, count: side * side * 3)
     }
 
-    /// Copies an NCHW tensor (as the preprocessor and the reference pass use) into image `i`'s input.
-    public func setInput(_ tensor: Activation, image i: Int = 0) {
-        precondition(tensor.channels == 3 && tensor.height == side && tensor.width == side, "input must be 3×\(side)×\(side)")
-        let destination = input.pointer + i * plan.sliceStride.input
-        let plane = side * side
-        tensor.data.withUnsafeBufferPointer { source in
-            for p in 0..<plane {
-                destination[p * 3] = source[p]
-                destination[p * 3 + 1] = source[plane + p]
-                destination[p * 3 + 2] = source[2 * plane + p]
-            }
-        }
-    }
-
     /// Runs the network on the first `batch` input images; returns batch × classes logits owned by the
     /// session (valid until the next call).
     @discardableResult

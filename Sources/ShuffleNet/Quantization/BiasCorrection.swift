@@ -29,8 +29,7 @@ public enum BiasCorrection {
                 for p in 0..<pixels { for c in 0..<channels { sums[c] += Double(output[p * channels + c]) / Double(pixels) } }
             }
             for image in images {
-                let destination = session.inputBuffer(image: 0), plane = image.height * image.width
-                for p in 0..<plane { for c in 0..<3 { destination[p * 3 + c] = image.data[c * plane + p] } }
+                session.setInput(image)
                 session.forward(batch: 1)
             }
             let scale = Double(q.info.units[u].output.scale), first = spec.stride == 1 ? 0 : spec.inChannels
