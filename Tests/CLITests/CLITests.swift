@@ -132,15 +132,8 @@ final class CLITests: XCTestCase {
 final class PortabilityTests: XCTestCase {
     func testDefaultBuildRunsOnAnAVX2OnlyCPU() throws {
         #if arch(x86_64)
-        let qemu = "/usr/bin/qemu-x86_64"
-        guard FileManager.default.isExecutableFile(atPath: qemu) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { return XCTFail("qemu-user is not installed (scripts/test.sh installs it)") }
-            throw XCTSkip("qemu-user is not installed")
-        }
-        // The default (unsanitised) release build: that is what ships. Sanitiser runtimes cannot run under
-        // qemu-user, and the sanitiser runs point SHUFFLENET_SERVE_BINARY at their own build.
-        let release = SharedFixtures.repositoryRoot.appendingPathComponent(".build/release/shufflenet").path
-        let binary = FileManager.default.isExecutableFile(atPath: release) ? release : ServiceProcess.binary
+        let qemu = try Emulator.qemu()
+        let binary = Emulator.releaseBinary(or: ServiceProcess.binary)
         let directory = try Checkpoints.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = directory.appendingPathComponent("g3.safetensors").path

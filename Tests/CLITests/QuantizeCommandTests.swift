@@ -52,13 +52,8 @@ final class QuantizeCommandTests: XCTestCase {
 
         #if arch(x86_64)
         // An AVX2-only CPU (no VNNI): the int8 model runs the avx2 copy and gives the bytes-equal result the same copy gives here.
-        let qemu = "/usr/bin/qemu-x86_64"
-        guard FileManager.default.isExecutableFile(atPath: qemu) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { return XCTFail("qemu-user is not installed (scripts/test.sh installs it)") }
-            throw XCTSkip("qemu-user is not installed")
-        }
-        let release = SharedFixtures.repositoryRoot.appendingPathComponent(".build/release/shufflenet").path
-        let binary = FileManager.default.isExecutableFile(atPath: release) ? release : CLITests.binary
+        let qemu = try Emulator.qemu()
+        let binary = Emulator.releaseBinary(or: CLITests.binary)
         let emulated = try runProcess(qemu, ["-cpu", "Haswell", binary, "classify", "--json", "--top-k", "3", "--model", int8, image])
         XCTAssertEqual(emulated.status, 0, "illegal instruction on an AVX2-only CPU? \(emulated.stderr.suffix(300))")
         var environment = ProcessInfo.processInfo.environment
